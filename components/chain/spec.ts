@@ -1,0 +1,99 @@
+import { createHash } from "crypto";
+import type { ClientKind } from "../config";
+import { FORK_TRANSITIONS } from "./forks";
+
+/**
+ * The AuRa chain spec in the Parity/OpenEthereum/Nethermind format, as a pure function of the chain
+ * settings and the validator addresses. Shape and constants follow parity-deploy's aura template
+ * (the seed), extended with an explicit chainID, per-client fork transitions and the EIP-170 limit.
+ */
+
+export interface ValidatorSet {
+    readonly fromBlock: number;
+    /** EIP-55 signer addresses, in the order the consortium listed them. */
+    readonly addresses: readonly string[];
+}
+
+export interface ChainSpecInput {
+    readonly name: string;
+    readonly networkId: number;
+    readonly chainId: number;
+    readonly stepDuration: number;
+    readonly gasLimit: bigint;
+    /** Address to balance in wei (decimal string). */
+    readonly accounts: Readonly<Record<string, string>>;
+    readonly validatorSets: readonly ValidatorSet[];
+    readonly client: ClientKind;
+}
+
+const toHex = (value: number | bigint) => `0x${value.toString(16)}`;
+
+/** Precompiles 1-8 exactly as the seed's spec has them; every client reads this legacy builtin format. */
+const BUILTINS: Record<string, object> = {
+    "0x0000000000000000000000000000000000000001": { balance: "1", builtin: { name: "ecrecover", pricing: { linear: { base: 3000, word: 0 } } } },
+    "0x0000000000000000000000000000000000000002": { balance: "1", builtin: { name: "sha256", pricing: { linear: { base: 60, word: 12 } } } },
+    "0x0000000000000000000000000000000000000003": { balance: "1", builtin: { name: "ripemd160", pricing: { linear: { base: 600, word: 120 } } } },
+    "0x0000000000000000000000000000000000000004": { balance: "1", builtin: { name: "identity", pricing: { linear: { base: 15, word: 3 } } } },
+    "0x0000000000000000000000000000000000000005": { builtin: { name: "modexp", activate_at: "0x0", pricing: { modexp: { divisor: 20 } } } },
+    "0x0000000000000000000000000000000000000006": { builtin: { name: "alt_bn128_add", activate_at: "0x0", pricing: { linear: { base: 500, word: 0 } } } },
+    "0x0000000000000000000000000000000000000007": { builtin: { name: "alt_bn128_mul", activate_at: "0x0", pricing: { linear: { base: 40000, word: 0 } } } },
+    "0x0000000000000000000000000000000000000008": {
+        builtin: { name: "alt_bn128_pairing", activate_at: "0x0", pricing: { alt_bn128_pairing: { base: 100000, pair: 80000 } } },
+    },
+};
+
+/** EIP-170: 24,576 bytes. The seed's spec left it unset, which means no limit in Parity and Nethermind. */
+const MAX_CODE_SIZE = 0x6000;
+
+function validators(sets: readonly ValidatorSet[]): object {
+    const list = (set: ValidatorSet) => ({ list: [...set.addresses] });
+    if (sets.length === 1) return list(sets[0]);
+    return { multi: Object.fromEntries(sets.map((set) => [String(set.fromBlock), list(set)])) };
+}
+
+export function buildChainSpec(input: ChainSpecInput): object {
+    if (input.validatorSets.length === 0 || input.validatorSets[0].fromBlock !== 0) {
+        throw new Error("the first validator set must start at block 0");
+    }
+    const accounts: Record<string, object> = { ...BUILTINS };
+    for (const [address, balance] of Object.entries(input.accounts)) {
+        const builtin = accounts[address.toLowerCase()];
+        accounts[address] = builtin ? { ...builtin, balance } : { balance };
+    }
+    return {
+        name: input.name,
+        engine: {
+            authorityRound: {
+                params: {
+                    stepDuration: input.stepDuration,
+                    validators: validators(input.validatorSets),
+                },
+            },
+        },
+        params: {
+            maximumExtraDataSize: "0x20",
+            minGasLimit: "0x1388",
+            gasLimitBoundDivisor: "0x400",
+            networkID: toHex(input.networkId),
+            chainID: toHex(input.chainId),
+            maxCodeSize: toHex(MAX_CODE_SIZE),
+            maxCodeSizeTransition: "0x0",
+            ...FORK_TRANSITIONS[input.client],
+        },
+        genesis: {
+            seal: { authorityRound: { step: "0x0", signature: `0x${"0".repeat(130)}` } },
+            difficulty: "0x20000",
+            gasLimit: toHex(input.gasLimit),
+        },
+        accounts,
+    };
+}
+
+/** The exact bytes every node reads. */
+export function serializeChainSpec(spec: object): string {
+    return `${JSON.stringify(spec, null, 2)}\n`;
+}
+
+export function specHash(specJson: string): string {
+    return `sha256:${createHash("sha256").update(specJson).digest("hex")}`;
+}

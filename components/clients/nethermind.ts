@@ -1,0 +1,97 @@
+import * as pulumi from "@pulumi/pulumi";
+import { AUTHORITY_PORTS, P2P_PORT, RPC_PORT, WS_PORT, type WorkloadSpec } from "../platform/workload";
+import { CONFIG_DIR, PASSWORD_PATH, SECRETS_DIR, SPEC_PATH, type AuthorityNodeInput, type ClientProfile } from "./profile";
+
+const DATA_PATH = "/nethermind/nethermind_db"; // a VOLUME of the official image
+const KEYSTORE_DIR = "/consortium/keystore";
+const NODE_KEY_PATH = `${SECRETS_DIR}/node.key`;
+const CONFIG_PATH = `${CONFIG_DIR}/nethermind.json`;
+
+export interface NethermindConfigInput {
+    readonly address: string;
+    readonly staticPeers: readonly string[];
+    readonly corsOrigins: readonly string[];
+}
+
+/**
+ * Nethermind's own JSON config for an AuRa authority (flags from Nethermind's AuRa validator guide):
+ * merge off, block production on, force sealing on a private chain, the signer unlocked from the
+ * keystore with a password file, every other authority as a static peer.
+ */
+export function renderNethermindConfig(input: NethermindConfigInput): string {
+    const config = {
+        Init: {
+            ChainSpecPath: SPEC_PATH,
+            BaseDbPath: `${DATA_PATH}/db`,
+            IsMining: true,
+        },
+        Mining: { Enabled: true },
+        Merge: { Enabled: false },
+        Aura: { ForceSealing: true, AllowAuRaPrivateChains: true },
+        KeyStore: {
+            KeyStoreDirectory: KEYSTORE_DIR,
+            UnlockAccounts: [input.address],
+            PasswordFiles: [PASSWORD_PATH],
+            BlockAuthorAccount: input.address,
+            EnodeKeyFile: NODE_KEY_PATH,
+        },
+        Network: {
+            P2PPort: P2P_PORT,
+            DiscoveryPort: P2P_PORT,
+            StaticPeers: input.staticPeers.join(","),
+        },
+        Sync: { FastSync: false, SnapSync: false },
+        JsonRpc: {
+            Enabled: true,
+            Host: "0.0.0.0",
+            Port: RPC_PORT,
+            WebSocketsPort: WS_PORT,
+            EnabledModules: ["Eth", "Net", "Web3", "Parity", "TxPool", "Health"],
+            CorsOrigins: [...input.corsOrigins],
+        },
+        HealthChecks: { Enabled: true },
+    };
+    return `${JSON.stringify(config, null, 2)}\n`;
+}
+
+export const nethermindProfile: ClientProfile = {
+    kind: "nethermind",
+    authorityWorkload(input: AuthorityNodeInput): WorkloadSpec {
+        const configInput = pulumi.all([input.address, pulumi.all([...input.staticPeers])]).apply(([address, staticPeers]) => ({
+            address,
+            staticPeers,
+            corsOrigins: input.corsOrigins,
+        }));
+        return {
+            name: input.name,
+            component: "authority",
+            image: input.image,
+            args: ["--config", CONFIG_PATH, ...input.extraArgs],
+            files: [
+                { key: "spec.json", path: SPEC_PATH, content: input.specJson, encoding: "utf8", kind: "shared" },
+                { key: "nethermind.json", path: CONFIG_PATH, content: configInput.apply(renderNethermindConfig), encoding: "utf8", kind: "config" },
+                {
+                    key: "keystore.json",
+                    path: pulumi.interpolate`${KEYSTORE_DIR}/${input.keys.keystoreFileName}`,
+                    content: input.keys.keystoreJson,
+                    encoding: "utf8",
+                    kind: "secret",
+                },
+                { key: "password", path: PASSWORD_PATH, content: input.keys.password, encoding: "utf8", kind: "secret" },
+                // Nethermind reads the node key file as raw bytes, not hex text.
+                {
+                    key: "node.key",
+                    path: NODE_KEY_PATH,
+                    content: pulumi.output(input.keys.nodeKey).apply((key) => Buffer.from(key.slice(2), "hex").toString("base64")),
+                    encoding: "base64",
+                    kind: "secret",
+                },
+            ],
+            ports: AUTHORITY_PORTS,
+            dataPath: DATA_PATH,
+            healthCheck: { tcpPort: RPC_PORT, dockerTest: ["CMD", "bash", "-c", `exec 3<>/dev/tcp/127.0.0.1/${RPC_PORT}`] },
+            resources: input.resources,
+            publicEndpoint: input.publicEndpoint,
+        };
+    },
+};

@@ -1,0 +1,127 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { ClientKind } from "../config";
+import { AUTHORITY_PORTS, P2P_PORT, RPC_PORT, WS_PORT, type WorkloadSpec } from "../platform/workload";
+import { CONFIG_DIR, PASSWORD_PATH, SPEC_PATH, type AuthorityNodeInput, type ClientProfile } from "./profile";
+
+const CONFIG_PATH = `${CONFIG_DIR}/authority.toml`;
+const RESERVED_PEERS_PATH = `${CONFIG_DIR}/reserved_peers`;
+const KEYS_DIR = "/consortium/keys";
+
+export interface AuthorityTomlInput {
+    readonly dataPath: string;
+    readonly address: string;
+    readonly corsOrigins: readonly string[];
+    readonly rpcApis: readonly string[];
+}
+
+const tomlList = (items: readonly string[]) => `[${items.map((item) => JSON.stringify(item)).join(", ")}]`;
+
+/**
+ * The seed's authority.toml (parity-deploy's authority_round.toml) with what it lacked: force sealing,
+ * explicit keys and base paths, and RPC limited to the read/transaction APIs (no personal, signer or
+ * parity_set APIs on a consortium node).
+ */
+export function renderAuthorityToml(input: AuthorityTomlInput): string {
+    const cors = input.corsOrigins.length > 0 ? tomlList(input.corsOrigins) : `["none"]`;
+    return [
+        "[parity]",
+        `chain = "${SPEC_PATH}"`,
+        `base_path = "${input.dataPath}"`,
+        `keys_path = "${KEYS_DIR}"`,
+        "",
+        "[account]",
+        `password = ["${PASSWORD_PATH}"]`,
+        "",
+        "[network]",
+        `port = ${P2P_PORT}`,
+        `reserved_peers = "${RESERVED_PEERS_PATH}"`,
+        "",
+        "[rpc]",
+        `interface = "all"`,
+        `port = ${RPC_PORT}`,
+        `cors = ${cors}`,
+        `hosts = ["all"]`,
+        `apis = ${tomlList(input.rpcApis)}`,
+        "",
+        "[websockets]",
+        `interface = "all"`,
+        `port = ${WS_PORT}`,
+        `origins = ["all"]`,
+        `hosts = ["all"]`,
+        `apis = ${tomlList(input.rpcApis)}`,
+        "",
+        "[mining]",
+        `engine_signer = "${input.address}"`,
+        `reseal_on_txs = "none"`,
+        "force_sealing = true",
+        "",
+    ].join("\n");
+}
+
+export function renderReservedPeers(staticPeers: readonly string[]): string {
+    return staticPeers.map((enode) => `${enode}\n`).join("");
+}
+
+export interface ParityFamilyTraits {
+    readonly kind: ClientKind;
+    /** The image's own data directory, owned by its non-root user, so a fresh volume inherits that owner. */
+    readonly dataPath: string;
+    readonly runAs: { readonly uid: number; readonly gid: number };
+    readonly dockerTest: readonly string[];
+    readonly rpcApis: readonly string[];
+}
+
+/** Parity 2.4.5 and OpenEthereum 3.3.5 share the configuration format; images and paths differ. */
+export function parityFamilyProfile(traits: ParityFamilyTraits): ClientProfile {
+    return {
+        kind: traits.kind,
+        authorityWorkload(input: AuthorityNodeInput): WorkloadSpec {
+            const tomlInput = pulumi.output(input.address).apply((address) => ({
+                dataPath: traits.dataPath,
+                address,
+                corsOrigins: input.corsOrigins,
+                rpcApis: traits.rpcApis,
+            }));
+            return {
+                name: input.name,
+                component: "authority",
+                image: input.image,
+                args: ["--config", CONFIG_PATH, ...input.extraArgs],
+                files: [
+                    { key: "spec.json", path: SPEC_PATH, content: input.specJson, encoding: "utf8", kind: "shared" },
+                    { key: "authority.toml", path: CONFIG_PATH, content: tomlInput.apply(renderAuthorityToml), encoding: "utf8", kind: "config" },
+                    {
+                        key: "reserved_peers",
+                        path: RESERVED_PEERS_PATH,
+                        content: pulumi.all([...input.staticPeers]).apply(renderReservedPeers),
+                        encoding: "utf8",
+                        kind: "config",
+                    },
+                    {
+                        key: "keystore.json",
+                        // Keys are looked up in <keys_path>/<spec name>.
+                        path: pulumi.interpolate`${KEYS_DIR}/${input.chainName}/${input.keys.keystoreFileName}`,
+                        content: input.keys.keystoreJson,
+                        encoding: "utf8",
+                        kind: "secret",
+                    },
+                    { key: "password", path: PASSWORD_PATH, content: input.keys.password, encoding: "utf8", kind: "secret" },
+                    // The devp2p key is read from <base_path>/network/key as hex text.
+                    {
+                        key: "node.key",
+                        path: `${traits.dataPath}/network/key`,
+                        content: pulumi.output(input.keys.nodeKey).apply((key) => key.slice(2)),
+                        encoding: "utf8",
+                        kind: "secret",
+                    },
+                ],
+                ports: AUTHORITY_PORTS,
+                dataPath: traits.dataPath,
+                runAs: traits.runAs,
+                healthCheck: { tcpPort: RPC_PORT, dockerTest: traits.dockerTest },
+                resources: input.resources,
+                publicEndpoint: input.publicEndpoint,
+            };
+        },
+    };
+}

@@ -1,0 +1,518 @@
+import * as pulumi from "@pulumi/pulumi";
+import { getAddress, isHexString } from "ethers";
+
+/**
+ * The one place that reads and validates the stack configuration (namespace `consortium`).
+ * `parseConfig` is pure (raw values in, a validated, defaulted `ConsortiumConfig` out) so that every
+ * error message is unit-tested; `loadConfig` reads the Pulumi config and calls it.
+ */
+
+export const CONFIG_NAMESPACE = "consortium";
+export const PLATFORMS = ["docker", "kubernetes"] as const;
+export const CLIENT_KINDS = ["nethermind", "openethereum", "parity"] as const;
+export const SERVICE_TYPES = ["ClusterIP", "NodePort", "LoadBalancer"] as const;
+
+export type PlatformKind = (typeof PLATFORMS)[number];
+export type ClientKind = (typeof CLIENT_KINDS)[number];
+export type ServiceType = (typeof SERVICE_TYPES)[number];
+
+/** Pinned images; each is the last or current release of that client line (see README, "Clients"). */
+export const DEFAULT_IMAGES: Record<ClientKind, string> = {
+    nethermind: "nethermind/nethermind:1.36.1",
+    openethereum: "openethereum/openethereum:v3.3.5",
+    parity: "parity/parity:v2.4.5",
+};
+
+export const DEFAULT_GAS_LIMIT = 40_000_000n; // the seed's 0x2625A00
+export const MIN_GAS_LIMIT = 5_000n; // the spec's minGasLimit (0x1388): a block must hold at least one transfer
+export const MAX_GAS_LIMIT = 2n ** 63n - 1n; // Nethermind stores the gas limit as a signed 64-bit integer
+export const MAX_CHAIN_ID = 4_503_599_627_370_476; // largest chain id that EIP-155 signatures keep safe (EIP-2294)
+export const DEFAULT_PASSWORD_LENGTH = 24; // the seed's pwdgen.sh -l 24
+const MAX_NAME_LENGTH = 40; // leaves room for suffixes such as "-pods" and "-0" within Kubernetes' 63
+const MAX_UINT256 = 2n ** 256n - 1n;
+
+export interface AuthorityConfig {
+    /** Stable name: container name, DNS name and Kubernetes object name of the node. */
+    readonly name: string;
+    /** The consortium member that runs this authority. */
+    readonly org?: string;
+}
+
+export interface ExternalAuthorityConfig {
+    readonly name: string;
+    /** EIP-55 checksummed signer address. */
+    readonly address: string;
+    readonly enode: string;
+}
+
+export interface ValidatorSetConfig {
+    readonly fromBlock: number;
+    /** Authority names (own or external). */
+    readonly validators: readonly string[];
+}
+
+export interface ChainConfig {
+    readonly name: string;
+    readonly networkId: number;
+    readonly chainId: number;
+    readonly stepDuration: number;
+    readonly gasLimit: bigint;
+    /** EIP-55 address to balance in wei (decimal string). */
+    readonly accounts: Readonly<Record<string, string>>;
+    /** Validator sets by activation block; the first starts at block 0. */
+    readonly validatorSets: readonly ValidatorSetConfig[];
+}
+
+export interface ClientConfig {
+    readonly kind: ClientKind;
+    readonly image: string;
+    readonly extraArgs: readonly string[];
+}
+
+export interface IngressConfig {
+    readonly host: string;
+    readonly className?: string;
+    readonly tlsSecretName?: string;
+}
+
+export interface RpcConfig {
+    /** The own authority that serves JSON-RPC and WebSocket to users. */
+    readonly authority: string;
+    readonly corsOrigins: readonly string[];
+    readonly docker: { readonly bindAddress: string; readonly hostPort: number; readonly wsHostPort: number };
+    readonly kubernetes: { readonly serviceType: ServiceType; readonly ingress?: IngressConfig };
+}
+
+export interface KubernetesConfig {
+    readonly namespace: string;
+    readonly context?: string;
+    readonly storageClassName?: string;
+    readonly storageSize: string;
+    readonly cpu?: string;
+    readonly memory?: string;
+}
+
+export interface DockerConfig {
+    readonly host?: string;
+}
+
+export interface ConsortiumConfig {
+    readonly platform: PlatformKind;
+    readonly docker: DockerConfig;
+    readonly kubernetes?: KubernetesConfig;
+    readonly chain: ChainConfig;
+    readonly authorities: readonly AuthorityConfig[];
+    readonly externalAuthorities: readonly ExternalAuthorityConfig[];
+    readonly client: ClientConfig;
+    readonly rpc: RpcConfig;
+    readonly keystore: { readonly passwordLength: number };
+    /** Protect keys, chain data and the namespace from deletion (`pulumi destroy` included). */
+    readonly protect: boolean;
+}
+
+/** The raw, unvalidated values of each top-level key, as read from the stack. */
+export type RawConfig = Partial<Record<(typeof TOP_LEVEL_KEYS)[number], unknown>>;
+
+export const TOP_LEVEL_KEYS = [
+    "platform",
+    "docker",
+    "kubernetes",
+    "chain",
+    "authorities",
+    "externalAuthorities",
+    "client",
+    "rpc",
+    "keystore",
+    "protect",
+] as const;
+
+export class ConfigError extends Error {
+    constructor(readonly issues: readonly string[]) {
+        super(`Invalid stack configuration:\n${issues.map((issue) => `  - ${issue}`).join("\n")}`);
+        this.name = "ConfigError";
+    }
+}
+
+const NAME_PATTERN = /^[a-z]([a-z0-9-]*[a-z0-9])?$/;
+const CHAIN_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+const ENODE_PATTERN = /^enode:\/\/([0-9a-fA-F]{128})@([A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\]):(\d{1,5})(\?discport=\d{1,5})?$/;
+const QUANTITY_PATTERN = /^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
+
+/** Collects every issue so that one run reports all of them. */
+class Checker {
+    readonly issues: string[] = [];
+
+    fail(key: string, message: string): undefined {
+        this.issues.push(`${CONFIG_NAMESPACE}:${key} ${message}`);
+        return undefined;
+    }
+
+    object(key: string, value: unknown, allowed: readonly string[]): Record<string, unknown> | undefined {
+        if (value === undefined || value === null) return {};
+        if (typeof value !== "object" || Array.isArray(value)) {
+            return this.fail(key, `must be an object (got ${describe(value)})`);
+        }
+        const record = value as Record<string, unknown>;
+        for (const field of Object.keys(record)) {
+            if (!allowed.includes(field)) {
+                this.fail(`${key}.${field}`, `is not a known key; allowed keys of ${key}: ${allowed.join(", ")}`);
+            }
+        }
+        return record;
+    }
+
+    /** An object whose keys are data (such as addresses), not a fixed schema. */
+    map(key: string, value: unknown): Record<string, unknown> | undefined {
+        if (value === undefined || value === null) return {};
+        if (typeof value !== "object" || Array.isArray(value)) return this.fail(key, `must be a map (got ${describe(value)})`);
+        return value as Record<string, unknown>;
+    }
+
+    string(key: string, value: unknown, pattern?: RegExp, rule?: string): string | undefined {
+        if (typeof value !== "string" || value.length === 0) {
+            return this.fail(key, `must be a non-empty string (got ${describe(value)})`);
+        }
+        if (pattern && !pattern.test(value)) return this.fail(key, `${rule} (got ${describe(value)})`);
+        return value;
+    }
+
+    oneOf<T extends string>(key: string, value: unknown, allowed: readonly T[]): T | undefined {
+        if (typeof value === "string" && (allowed as readonly string[]).includes(value)) return value as T;
+        return this.fail(key, `must be one of ${allowed.join(", ")} (got ${describe(value)})`);
+    }
+
+    integer(key: string, value: unknown, min: number, max: number, what: string): number | undefined {
+        const parsed = typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value;
+        if (typeof parsed !== "number" || !Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
+            return this.fail(key, `must be ${what} (got ${describe(value)})`);
+        }
+        return parsed;
+    }
+
+    boolean(key: string, value: unknown): boolean | undefined {
+        if (typeof value === "boolean") return value;
+        if (value === "true" || value === "false") return value === "true";
+        return this.fail(key, `must be true or false (got ${describe(value)})`);
+    }
+
+    address(key: string, value: unknown): string | undefined {
+        if (typeof value !== "string" || !isHexString(value, 20)) {
+            return this.fail(key, `must be a 20-byte hex address starting with 0x (got ${describe(value)})`);
+        }
+        try {
+            return getAddress(value);
+        } catch {
+            return this.fail(key, `has an invalid EIP-55 checksum; use the checksummed or the all-lowercase form (got ${describe(value)})`);
+        }
+    }
+
+    stringList(key: string, value: unknown): string[] | undefined {
+        if (value === undefined || value === null) return [];
+        if (!Array.isArray(value) || value.some((item) => typeof item !== "string")) {
+            return this.fail(key, `must be a list of strings (got ${describe(value)})`);
+        }
+        return value as string[];
+    }
+}
+
+function describe(value: unknown): string {
+    if (value === undefined) return "nothing";
+    const text = typeof value === "string" ? `'${value}'` : JSON.stringify(value);
+    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function parseAuthorities(check: Checker, raw: unknown): AuthorityConfig[] {
+    if (raw === undefined || raw === null) return [];
+    if (!Array.isArray(raw)) {
+        check.fail("authorities", `must be a list of { name, org? } (got ${describe(raw)})`);
+        return [];
+    }
+    const result: AuthorityConfig[] = [];
+    raw.forEach((item, index) => {
+        const key = `authorities[${index}]`;
+        const record = check.object(key, item, ["name", "org"]);
+        if (!record) return;
+        const name = check.string(`${key}.name`, record.name, NAME_PATTERN, nameRule());
+        const org = record.org === undefined ? undefined : check.string(`${key}.org`, record.org);
+        if (name && name.length > MAX_NAME_LENGTH) check.fail(`${key}.name`, `must be at most ${MAX_NAME_LENGTH} characters (got ${name.length})`);
+        if (name) result.push(org ? { name, org } : { name });
+    });
+    return result;
+}
+
+function parseExternalAuthorities(check: Checker, raw: unknown): ExternalAuthorityConfig[] {
+    if (raw === undefined || raw === null) return [];
+    if (!Array.isArray(raw)) {
+        check.fail("externalAuthorities", `must be a list of { name, address, enode } (got ${describe(raw)})`);
+        return [];
+    }
+    const result: ExternalAuthorityConfig[] = [];
+    raw.forEach((item, index) => {
+        const key = `externalAuthorities[${index}]`;
+        const record = check.object(key, item, ["name", "address", "enode"]);
+        if (!record) return;
+        const name = check.string(`${key}.name`, record.name, NAME_PATTERN, nameRule());
+        const address = check.address(`${key}.address`, record.address);
+        const enode = check.string(
+            `${key}.enode`,
+            record.enode,
+            ENODE_PATTERN,
+            "must be enode://<128 hex characters>@<host>:<port>",
+        );
+        if (enode) {
+            const port = Number(ENODE_PATTERN.exec(enode)![3]);
+            if (port < 1 || port > 65535) check.fail(`${key}.enode`, `has port ${port}; a port is between 1 and 65535`);
+        }
+        if (name && address && enode) result.push({ name, address, enode });
+    });
+    return result;
+}
+
+function nameRule(): string {
+    return "must be a DNS label: lowercase letters, digits and '-', starting with a letter and not ending with '-'";
+}
+
+function parseGasLimit(check: Checker, raw: unknown): bigint | undefined {
+    if (raw === undefined || raw === null) return DEFAULT_GAS_LIMIT;
+    let value: bigint | undefined;
+    if (typeof raw === "number" && Number.isSafeInteger(raw)) value = BigInt(raw);
+    else if (typeof raw === "string" && /^\d+$/.test(raw)) value = BigInt(raw);
+    if (value === undefined || value < MIN_GAS_LIMIT || value > MAX_GAS_LIMIT) {
+        return check.fail("chain.gasLimit", `must be an integer between ${MIN_GAS_LIMIT} and ${MAX_GAS_LIMIT} (got ${describe(raw)})`);
+    }
+    return value;
+}
+
+function parseAccounts(check: Checker, raw: unknown): Record<string, string> {
+    const record = check.map("chain.accounts", raw);
+    const accounts: Record<string, string> = {};
+    if (!record) return accounts;
+    for (const [rawAddress, rawBalance] of Object.entries(record)) {
+        const address = check.address(`chain.accounts.${rawAddress}`, rawAddress);
+        const balance = typeof rawBalance === "number" && Number.isSafeInteger(rawBalance) ? String(rawBalance) : rawBalance;
+        if (typeof balance !== "string" || !/^\d+$/.test(balance) || BigInt(balance) > MAX_UINT256) {
+            check.fail(`chain.accounts.${rawAddress}`, `must be a balance in wei as a decimal string below 2^256 (got ${describe(rawBalance)})`);
+            continue;
+        }
+        if (address) {
+            if (accounts[address] !== undefined) check.fail(`chain.accounts.${rawAddress}`, `funds ${address} a second time`);
+            accounts[address] = BigInt(balance).toString();
+        }
+    }
+    return accounts;
+}
+
+function parseValidatorSets(check: Checker, raw: unknown, allNames: readonly string[]): ValidatorSetConfig[] {
+    if (raw === undefined || raw === null) return [{ fromBlock: 0, validators: [...allNames] }];
+    if (!Array.isArray(raw) || raw.length === 0) {
+        check.fail("chain.validatorSets", `must be a non-empty list of { fromBlock, validators } (got ${describe(raw)})`);
+        return [];
+    }
+    const sets: ValidatorSetConfig[] = [];
+    raw.forEach((item, index) => {
+        const key = `chain.validatorSets[${index}]`;
+        const record = check.object(key, item, ["fromBlock", "validators"]);
+        if (!record) return;
+        const fromBlock = check.integer(`${key}.fromBlock`, record.fromBlock, 0, Number.MAX_SAFE_INTEGER, "a block number (a non-negative integer)");
+        const validators = check.stringList(`${key}.validators`, record.validators);
+        if (fromBlock === undefined || validators === undefined) return;
+        if (index === 0 && fromBlock !== 0) check.fail(`${key}.fromBlock`, `must be 0: the first validator set starts at genesis (got ${fromBlock})`);
+        const previous = sets[sets.length - 1];
+        if (previous && fromBlock <= previous.fromBlock) {
+            check.fail(`${key}.fromBlock`, `must be greater than the previous set's fromBlock ${previous.fromBlock} (got ${fromBlock})`);
+        }
+        if (validators.length === 0) check.fail(`${key}.validators`, "must name at least one authority");
+        for (const name of validators) {
+            if (!allNames.includes(name)) check.fail(`${key}.validators`, `names '${name}', which is not in authorities or externalAuthorities`);
+        }
+        if (new Set(validators).size !== validators.length) check.fail(`${key}.validators`, "names an authority twice");
+        sets.push({ fromBlock, validators });
+    });
+    for (const name of allNames) {
+        if (!sets.some((set) => set.validators.includes(name))) {
+            check.fail("chain.validatorSets", `must include authority '${name}' in at least one set: every authority is a validator`);
+        }
+    }
+    return sets;
+}
+
+function parseChain(check: Checker, raw: unknown, allNames: readonly string[]): ChainConfig | undefined {
+    if (raw === undefined || raw === null) return check.fail("chain", "is required: { name, networkId, chainId?, stepDuration, gasLimit?, accounts? }");
+    const record = check.object("chain", raw, ["name", "networkId", "chainId", "stepDuration", "gasLimit", "accounts", "validatorSets"]);
+    if (!record) return undefined;
+    const name = check.string("chain.name", record.name, CHAIN_NAME_PATTERN, "must be 1 to 64 letters, digits, '_' or '-', starting with a letter or digit");
+    const networkId = check.integer("chain.networkId", record.networkId, 1, MAX_CHAIN_ID, `a positive integer up to ${MAX_CHAIN_ID}`);
+    const chainId =
+        record.chainId === undefined
+            ? networkId
+            : check.integer("chain.chainId", record.chainId, 1, MAX_CHAIN_ID, `a positive integer up to ${MAX_CHAIN_ID}`);
+    const stepDuration = check.integer("chain.stepDuration", record.stepDuration, 1, 3600, "a positive integer number of seconds, at most 3600");
+    const gasLimit = parseGasLimit(check, record.gasLimit);
+    const accounts = parseAccounts(check, record.accounts);
+    const validatorSets = parseValidatorSets(check, record.validatorSets, allNames);
+    if (name === undefined || networkId === undefined || chainId === undefined || stepDuration === undefined || gasLimit === undefined) {
+        return undefined;
+    }
+    return { name, networkId, chainId, stepDuration, gasLimit, accounts, validatorSets };
+}
+
+function parseClient(check: Checker, raw: unknown): ClientConfig | undefined {
+    const record = check.object("client", raw, ["kind", "image", "extraArgs"]);
+    if (!record) return undefined;
+    const kind = record.kind === undefined ? "nethermind" : check.oneOf("client.kind", record.kind, CLIENT_KINDS);
+    const image = record.image === undefined ? undefined : check.string("client.image", record.image);
+    const extraArgs = check.stringList("client.extraArgs", record.extraArgs);
+    if (!kind || extraArgs === undefined) return undefined;
+    return { kind, image: image ?? DEFAULT_IMAGES[kind], extraArgs };
+}
+
+function parseRpc(check: Checker, raw: unknown, ownNames: readonly string[], externalNames: readonly string[]): RpcConfig | undefined {
+    const record = check.object("rpc", raw, ["authority", "corsOrigins", "docker", "kubernetes"]);
+    if (!record) return undefined;
+    let authority: string | undefined = ownNames[0];
+    if (record.authority !== undefined) {
+        const named = check.string("rpc.authority", record.authority);
+        if (named && externalNames.includes(named)) {
+            check.fail("rpc.authority", `names '${named}', an external authority; the RPC endpoint must be one this stack runs: ${ownNames.join(", ")}`);
+        } else if (named && !ownNames.includes(named)) {
+            check.fail("rpc.authority", `must name one of this stack's authorities: ${ownNames.join(", ")} (got '${named}')`);
+        } else {
+            authority = named;
+        }
+    }
+    const corsOrigins = check.stringList("rpc.corsOrigins", record.corsOrigins);
+
+    const dockerRecord = check.object("rpc.docker", record.docker, ["bindAddress", "hostPort", "wsHostPort"]);
+    const bindAddress =
+        dockerRecord?.bindAddress === undefined
+            ? "127.0.0.1"
+            : check.string("rpc.docker.bindAddress", dockerRecord.bindAddress, /^(\d{1,3}\.){3}\d{1,3}$/, "must be an IPv4 address such as 127.0.0.1 or 0.0.0.0");
+    const hostPort = dockerRecord?.hostPort === undefined ? 8545 : check.integer("rpc.docker.hostPort", dockerRecord.hostPort, 1, 65535, "a TCP port (1 to 65535)");
+    const wsHostPort =
+        dockerRecord?.wsHostPort === undefined ? 8546 : check.integer("rpc.docker.wsHostPort", dockerRecord.wsHostPort, 1, 65535, "a TCP port (1 to 65535)");
+    if (hostPort !== undefined && hostPort === wsHostPort) check.fail("rpc.docker.wsHostPort", `must differ from rpc.docker.hostPort (both ${hostPort})`);
+
+    const k8sRecord = check.object("rpc.kubernetes", record.kubernetes, ["serviceType", "ingress"]);
+    const serviceType =
+        k8sRecord?.serviceType === undefined ? "ClusterIP" : check.oneOf("rpc.kubernetes.serviceType", k8sRecord.serviceType, SERVICE_TYPES);
+    let ingress: IngressConfig | undefined;
+    if (k8sRecord?.ingress !== undefined) {
+        const ingressRecord = check.object("rpc.kubernetes.ingress", k8sRecord.ingress, ["host", "className", "tlsSecretName"]);
+        const host = check.string("rpc.kubernetes.ingress.host", ingressRecord?.host, /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, "must be a DNS host name");
+        const className = ingressRecord?.className === undefined ? undefined : check.string("rpc.kubernetes.ingress.className", ingressRecord.className);
+        const tlsSecretName =
+            ingressRecord?.tlsSecretName === undefined ? undefined : check.string("rpc.kubernetes.ingress.tlsSecretName", ingressRecord.tlsSecretName);
+        if (host) ingress = { host, ...(className ? { className } : {}), ...(tlsSecretName ? { tlsSecretName } : {}) };
+    }
+    if (!authority || corsOrigins === undefined || !bindAddress || !hostPort || !wsHostPort || !serviceType) return undefined;
+    return { authority, corsOrigins, docker: { bindAddress, hostPort, wsHostPort }, kubernetes: { serviceType, ...(ingress ? { ingress } : {}) } };
+}
+
+function parseKubernetes(check: Checker, raw: unknown): KubernetesConfig | undefined {
+    if (raw === undefined || raw === null) {
+        return check.fail("kubernetes", "is required when platform is kubernetes: { namespace, context?, storageClassName?, storageSize?, cpu?, memory? }");
+    }
+    const record = check.object("kubernetes", raw, ["namespace", "context", "storageClassName", "storageSize", "cpu", "memory"]);
+    if (!record) return undefined;
+    const namespace = check.string("kubernetes.namespace", record.namespace, NAME_PATTERN, nameRule());
+    const context = record.context === undefined ? undefined : check.string("kubernetes.context", record.context);
+    const storageClassName = record.storageClassName === undefined ? undefined : check.string("kubernetes.storageClassName", record.storageClassName);
+    const quantity = (key: string, value: unknown) =>
+        value === undefined ? undefined : check.string(`kubernetes.${key}`, value, QUANTITY_PATTERN, "must be a Kubernetes quantity such as 500m, 2Gi or 100Gi");
+    const storageSize = record.storageSize === undefined ? "100Gi" : quantity("storageSize", record.storageSize);
+    const cpu = quantity("cpu", record.cpu);
+    const memory = quantity("memory", record.memory);
+    if (!namespace || !storageSize) return undefined;
+    return {
+        namespace,
+        storageSize,
+        ...(context ? { context } : {}),
+        ...(storageClassName ? { storageClassName } : {}),
+        ...(cpu ? { cpu } : {}),
+        ...(memory ? { memory } : {}),
+    };
+}
+
+/** Validates raw stack values and applies defaults. Throws one ConfigError listing every issue. */
+export function parseConfig(raw: RawConfig): ConsortiumConfig {
+    const check = new Checker();
+    const platform = check.oneOf("platform", raw.platform, PLATFORMS);
+
+    const dockerRecord = check.object("docker", raw.docker, ["host"]);
+    const dockerHost = dockerRecord?.host === undefined ? undefined : check.string("docker.host", dockerRecord.host, /^(unix|tcp|ssh|npipe):\/\//, "must be a Docker host URL such as unix:///var/run/docker.sock or ssh://user@host");
+    const kubernetes = platform === "kubernetes" ? parseKubernetes(check, raw.kubernetes) : undefined;
+
+    const authorities = parseAuthorities(check, raw.authorities);
+    const externalAuthorities = parseExternalAuthorities(check, raw.externalAuthorities);
+    const ownNames = authorities.map((authority) => authority.name);
+    const externalNames = externalAuthorities.map((authority) => authority.name);
+    const allNames = [...ownNames, ...externalNames];
+    if (authorities.length + externalAuthorities.length === 0 && !check.issues.some((issue) => issue.includes(":authorities"))) {
+        check.fail("authorities", "must list at least one authority (this stack's authorities and externalAuthorities together)");
+    }
+    if (authorities.length === 0 && externalAuthorities.length > 0) {
+        check.fail("authorities", "must list at least one authority run by this stack; external authorities alone leave nothing to deploy");
+    }
+    const seenNames = new Set<string>();
+    for (const name of allNames) {
+        if (seenNames.has(name)) check.fail("authorities", `names '${name}' twice; names are unique across authorities and externalAuthorities`);
+        seenNames.add(name);
+    }
+    const seenAddresses = new Set<string>();
+    for (const external of externalAuthorities) {
+        if (seenAddresses.has(external.address)) check.fail("externalAuthorities", `lists address ${external.address} twice`);
+        seenAddresses.add(external.address);
+    }
+    const seenEnodeIds = new Set<string>();
+    for (const external of externalAuthorities) {
+        const id = ENODE_PATTERN.exec(external.enode)![1].toLowerCase();
+        if (seenEnodeIds.has(id)) check.fail("externalAuthorities", `lists node id ${id.slice(0, 16)}... twice`);
+        seenEnodeIds.add(id);
+    }
+
+    const chain = parseChain(check, raw.chain, allNames);
+    const client = parseClient(check, raw.client);
+    const rpc = authorities.length > 0 ? parseRpc(check, raw.rpc, ownNames, externalNames) : undefined;
+
+    const keystoreRecord = check.object("keystore", raw.keystore, ["passwordLength"]);
+    const passwordLength =
+        keystoreRecord?.passwordLength === undefined
+            ? DEFAULT_PASSWORD_LENGTH
+            : check.integer("keystore.passwordLength", keystoreRecord.passwordLength, 16, 128, "an integer from 16 to 128");
+    const protect = raw.protect === undefined || raw.protect === null ? true : check.boolean("protect", raw.protect);
+
+    if (check.issues.length > 0) throw new ConfigError(check.issues);
+    return {
+        platform: platform!,
+        docker: dockerHost ? { host: dockerHost } : {},
+        ...(kubernetes ? { kubernetes } : {}),
+        chain: chain!,
+        authorities,
+        externalAuthorities,
+        client: client!,
+        rpc: rpc!,
+        keystore: { passwordLength: passwordLength! },
+        protect: protect!,
+    };
+}
+
+/** Reads every top-level key of the `consortium` namespace from the stack and validates it. */
+export function loadConfig(): ConsortiumConfig {
+    const config = new pulumi.Config(CONFIG_NAMESPACE);
+    const raw: RawConfig = {};
+    for (const key of TOP_LEVEL_KEYS) {
+        const text = config.get(key);
+        if (text === undefined) continue;
+        try {
+            raw[key] = JSON.parse(text);
+        } catch {
+            raw[key] = text; // plain strings such as `platform: docker`
+        }
+    }
+    return parseConfig(raw);
+}
+
+/** The node id (128 hex characters) of an enode URL validated by parseConfig. */
+export function enodeNodeId(enode: string): string {
+    return ENODE_PATTERN.exec(enode)![1].toLowerCase();
+}

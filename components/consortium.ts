@@ -1,0 +1,159 @@
+import * as pulumi from "@pulumi/pulumi";
+import { buildChainSpec, serializeChainSpec, specHash } from "./chain/spec";
+import { CLIENT_PROFILES, DEFAULT_RESOURCES } from "./clients";
+import type { ConsortiumConfig } from "./config";
+import { AuthorityIdentity } from "./identity/authorityIdentity";
+import { enodeUrl } from "./identity/keys";
+import { createPlatform } from "./platform";
+import { peerHost } from "./platform/naming";
+import { P2P_PORT, type WorkloadSpec } from "./platform/workload";
+
+export interface ConsortiumArgs {
+    readonly config: ConsortiumConfig;
+    /** Prefix of platform object names (containers, volumes, Kubernetes objects); the stack name by default. */
+    readonly prefix: string;
+}
+
+export interface AuthoritySummary {
+    readonly name: string;
+    readonly org?: string;
+    readonly address: string;
+    readonly enode: string;
+    /** false for authorities run by other consortium members. */
+    readonly runByThisStack: boolean;
+}
+
+/**
+ * The consortium home chain: one identity per authority this stack runs, the AuRa chain spec built
+ * from every authority's address, and one node per authority on the chosen platform, each peering
+ * with every other authority.
+ */
+export class Consortium extends pulumi.ComponentResource {
+    public readonly chainId: pulumi.Output<number>;
+    public readonly networkId: pulumi.Output<number>;
+    /** The chain spec every node reads, byte for byte. */
+    public readonly specJson: pulumi.Output<string>;
+    public readonly specHash: pulumi.Output<string>;
+    public readonly authorities: pulumi.Output<AuthoritySummary[]>;
+    public readonly rpcUrl: pulumi.Output<string>;
+    public readonly wsUrl: pulumi.Output<string>;
+    /** Per authority this stack runs: keystore file, JSON and password, for backups (secret). */
+    public readonly keystores: pulumi.Output<Record<string, { fileName: string; json: string; password: string }>>;
+
+    constructor(name: string, args: ConsortiumArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("consortium:index:Consortium", name, {}, opts);
+        const { config, prefix } = args;
+        const profile = CLIENT_PROFILES[config.client.kind];
+
+        const identities = config.authorities.map(
+            (authority) =>
+                new AuthorityIdentity(
+                    `${name}-${authority.name}`,
+                    { passwordLength: config.keystore.passwordLength, protect: config.protect },
+                    { parent: this },
+                ),
+        );
+
+        const hostOf = (authorityName: string) => peerHost(config.platform, config.kubernetes?.namespace, authorityName);
+        const own = config.authorities.map((authority, index) => ({
+            authority,
+            identity: identities[index],
+            enode: identities[index].enodeId.apply((id) => enodeUrl(id, hostOf(authority.name), P2P_PORT)),
+        }));
+        const addressByName = new Map<string, pulumi.Input<string>>([
+            ...own.map(({ authority, identity }) => [authority.name, identity.address] as const),
+            ...config.externalAuthorities.map((external) => [external.name, external.address] as const),
+        ]);
+        const enodeByName = new Map<string, pulumi.Input<string>>([
+            ...own.map(({ authority, enode }) => [authority.name, enode] as const),
+            ...config.externalAuthorities.map((external) => [external.name, external.enode] as const),
+        ]);
+
+        const validatorSets = pulumi.all(
+            config.chain.validatorSets.map((set) =>
+                pulumi.all(set.validators.map((validator) => addressByName.get(validator)!)).apply((addresses) => ({ fromBlock: set.fromBlock, addresses })),
+            ),
+        );
+        this.specJson = validatorSets.apply((sets) =>
+            serializeChainSpec(
+                buildChainSpec({
+                    name: config.chain.name,
+                    networkId: config.chain.networkId,
+                    chainId: config.chain.chainId,
+                    stepDuration: config.chain.stepDuration,
+                    gasLimit: config.chain.gasLimit,
+                    accounts: config.chain.accounts,
+                    validatorSets: sets,
+                    client: config.client.kind,
+                }),
+            ),
+        );
+        this.specHash = this.specJson.apply(specHash);
+
+        const workloads: WorkloadSpec[] = own.map(({ authority, identity }) =>
+            profile.authorityWorkload({
+                name: authority.name,
+                chainName: config.chain.name,
+                address: identity.address,
+                staticPeers: [...enodeByName.entries()].filter(([peerName]) => peerName !== authority.name).map(([, enode]) => enode),
+                corsOrigins: config.rpc.corsOrigins,
+                image: config.client.image,
+                extraArgs: config.client.extraArgs,
+                publicEndpoint: authority.name === config.rpc.authority,
+                specJson: this.specJson,
+                keys: {
+                    keystoreFileName: identity.keystoreFileName,
+                    keystoreJson: identity.keystoreJson,
+                    password: identity.password,
+                    nodeKey: identity.nodeKey,
+                },
+                resources: DEFAULT_RESOURCES[config.client.kind],
+            }),
+        );
+
+        const platform = createPlatform(`${name}-${config.platform}`, config, { prefix, workloads, rpc: config.rpc, protect: config.protect }, { parent: this });
+
+        this.chainId = pulumi.output(config.chain.chainId);
+        this.networkId = pulumi.output(config.chain.networkId);
+        this.rpcUrl = platform.rpcUrl;
+        this.wsUrl = platform.wsUrl;
+        this.authorities = pulumi.all([
+            ...own.map(({ authority, identity, enode }) =>
+                pulumi.all([identity.address, enode]).apply(([address, enodeText]) => ({
+                    name: authority.name,
+                    ...(authority.org ? { org: authority.org } : {}),
+                    address,
+                    enode: enodeText,
+                    runByThisStack: true,
+                })),
+            ),
+            ...config.externalAuthorities.map((external) =>
+                pulumi.output({ name: external.name, address: external.address, enode: external.enode, runByThisStack: false }),
+            ),
+        ]);
+        this.keystores = pulumi.secret(
+            pulumi
+                .all(
+                    own.map(({ authority, identity }) =>
+                        pulumi.all([identity.keystoreFileName, identity.keystoreJson, identity.password]).apply(([fileName, json, password]) => ({
+                            name: authority.name,
+                            fileName,
+                            json,
+                            password,
+                        })),
+                    ),
+                )
+                .apply((entries) => Object.fromEntries(entries.map(({ name: authorityName, ...rest }) => [authorityName, rest]))),
+        );
+
+        this.registerOutputs({
+            chainId: this.chainId,
+            networkId: this.networkId,
+            specHash: this.specHash,
+            authorities: this.authorities,
+            rpcUrl: this.rpcUrl,
+            wsUrl: this.wsUrl,
+            keystores: this.keystores,
+        });
+    }
+}

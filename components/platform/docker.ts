@@ -1,0 +1,101 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { workloadLabels } from "./naming";
+import type { Platform, PlatformArgs } from "./platform";
+import type { WorkloadFile, WorkloadSpec } from "./workload";
+
+/**
+ * Realises workloads on one Docker engine: a user-defined network (stable DNS aliases), a named
+ * volume per workload for its data, containers with their files uploaded (never in environment
+ * variables), a restart policy and host ports only on the RPC endpoint.
+ */
+export class DockerPlatform extends pulumi.ComponentResource implements Platform {
+    public readonly rpcUrl: pulumi.Output<string>;
+    public readonly wsUrl: pulumi.Output<string>;
+    public readonly networkName: pulumi.Output<string>;
+
+    constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("consortium:platform:Docker", name, {}, opts);
+        const network = new docker.Network(
+            `${name}-network`,
+            { name: args.prefix, driver: "bridge", labels: [{ label: "app.kubernetes.io/part-of", value: args.prefix }] },
+            { parent: this },
+        );
+
+        const images = new Map<string, docker.RemoteImage>();
+        const imageFor = (image: string) => {
+            if (!images.has(image)) {
+                const slug = image.replace(/[^A-Za-z0-9]+/g, "-");
+                images.set(image, new docker.RemoteImage(`${name}-image-${slug}`, { name: image, keepLocally: true }, { parent: this }));
+            }
+            return images.get(image)!;
+        };
+
+        const { bindAddress, hostPort, wsHostPort } = args.rpc.docker;
+        let previous: docker.Container | undefined;
+        for (const workload of args.workloads) {
+            const volume = new docker.Volume(
+                `${name}-${workload.name}-data`,
+                { name: `${args.prefix}-${workload.name}-data`, labels: toDockerLabels(args.prefix, workload) },
+                { parent: this, protect: args.protect, retainOnDelete: args.protect },
+            );
+            previous = new docker.Container(
+                `${name}-${workload.name}`,
+                {
+                    name: `${args.prefix}-${workload.name}`,
+                    hostname: workload.name,
+                    image: imageFor(workload.image).imageId,
+                    command: [...workload.args],
+                    user: workload.runAs ? `${workload.runAs.uid}:${workload.runAs.gid}` : undefined,
+                    restart: "unless-stopped",
+                    networksAdvanced: [{ name: network.name, aliases: [workload.name] }],
+                    volumes: [{ volumeName: volume.name, containerPath: workload.dataPath }],
+                    uploads: workload.files.map((file) => toUpload(file, workload)),
+                    ports: workload.publicEndpoint
+                        ? [
+                              { internal: portOf(workload, "rpc"), external: hostPort, ip: bindAddress, protocol: "tcp" },
+                              { internal: portOf(workload, "ws"), external: wsHostPort, ip: bindAddress, protocol: "tcp" },
+                          ]
+                        : [],
+                    healthcheck: {
+                        tests: [...workload.healthCheck.dockerTest],
+                        interval: "15s",
+                        timeout: "5s",
+                        retries: 5,
+                        startPeriod: "60s",
+                    },
+                    labels: toDockerLabels(args.prefix, workload),
+                    logDriver: "json-file",
+                    logOpts: { "max-size": "50m", "max-file": "5" },
+                },
+                // A fixed container name and one data volume per node: the old container must be gone
+                // before its replacement starts. Containers are replaced one after another.
+                { parent: this, deleteBeforeReplace: true, dependsOn: previous ? [previous] : [] },
+            );
+        }
+
+        const host = bindAddress === "0.0.0.0" ? "localhost" : bindAddress;
+        this.rpcUrl = pulumi.output(`http://${host}:${hostPort}`);
+        this.wsUrl = pulumi.output(`ws://${host}:${wsHostPort}`);
+        this.networkName = network.name;
+        this.registerOutputs({ rpcUrl: this.rpcUrl, wsUrl: this.wsUrl, networkName: this.networkName });
+    }
+}
+
+function portOf(workload: WorkloadSpec, portName: string): number {
+    const port = workload.ports.find((candidate) => candidate.name === portName);
+    if (!port) throw new Error(`workload ${workload.name} has no port named ${portName}`);
+    return port.port;
+}
+
+function toDockerLabels(prefix: string, workload: WorkloadSpec): docker.types.input.ContainerLabel[] {
+    return Object.entries(workloadLabels(prefix, workload)).map(([label, value]) => ({ label, value }));
+}
+
+function toUpload(file: WorkloadFile, workload: WorkloadSpec): docker.types.input.ContainerUpload {
+    const owner = String(workload.runAs?.uid ?? 0);
+    const group = String(workload.runAs?.gid ?? 0);
+    const permissions = file.kind === "secret" ? "0400" : "0444";
+    const content = file.encoding === "base64" ? { contentBase64: file.content } : { content: file.content };
+    return { file: file.path, ...content, owner, group, permissions };
+}

@@ -1,0 +1,66 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/**
+ * A platform-neutral description of one long-running process (an authority node today; bridge
+ * agents and UIs later), realised by DockerPlatform or KubernetesPlatform.
+ */
+
+/**
+ * Where a file's content is kept on the platform:
+ * - `shared`: identical for every workload (the chain spec), one ConfigMap on Kubernetes;
+ * - `config`: this workload's non-secret configuration, a ConfigMap of its own;
+ * - `secret`: key material, a Kubernetes Secret; never an environment variable.
+ */
+export type FileKind = "shared" | "config" | "secret";
+
+export interface WorkloadFile {
+    /** Stable identifier, used as the ConfigMap/Secret key. */
+    readonly key: string;
+    /** Absolute path in the container. */
+    readonly path: pulumi.Input<string>;
+    readonly content: pulumi.Input<string>;
+    readonly encoding: "utf8" | "base64";
+    readonly kind: FileKind;
+}
+
+export interface WorkloadPort {
+    readonly name: string;
+    readonly port: number;
+    readonly protocol: "TCP" | "UDP";
+    /** "p2p" ports are opened between authorities; "rpc" ports only on the public RPC endpoint. */
+    readonly role: "p2p" | "rpc";
+}
+
+export interface WorkloadSpec {
+    /** Stable name: DNS name, container name, StatefulSet name. */
+    readonly name: string;
+    /** What the workload is, e.g. "authority"; used in labels and selectors. */
+    readonly component: string;
+    readonly image: string;
+    readonly args: readonly string[];
+    readonly files: readonly WorkloadFile[];
+    readonly ports: readonly WorkloadPort[];
+    /** Persistent chain data, mounted at this path. */
+    readonly dataPath: string;
+    /** User and group the image runs as, when it is not root; the data volume must be writable by it. */
+    readonly runAs?: { readonly uid: number; readonly gid: number };
+    readonly healthCheck: {
+        readonly tcpPort: number;
+        /** Docker HEALTHCHECK test, with a tool the image ships. */
+        readonly dockerTest: readonly string[];
+    };
+    readonly resources: { readonly cpu: string; readonly memory: string };
+    /** This workload serves JSON-RPC to users; no other workload publishes anything. */
+    readonly publicEndpoint: boolean;
+}
+
+export const P2P_PORT = 30303;
+export const RPC_PORT = 8545;
+export const WS_PORT = 8546;
+
+export const AUTHORITY_PORTS: readonly WorkloadPort[] = [
+    { name: "p2p", port: P2P_PORT, protocol: "TCP", role: "p2p" },
+    { name: "discovery", port: P2P_PORT, protocol: "UDP", role: "p2p" },
+    { name: "rpc", port: RPC_PORT, protocol: "TCP", role: "rpc" },
+    { name: "ws", port: WS_PORT, protocol: "TCP", role: "rpc" },
+];

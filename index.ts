@@ -1,0 +1,15 @@
+import { runProgram } from "./components/program";
+
+const outputs = runProgram();
+
+export const chainId = outputs.chainId;
+export const networkId = outputs.networkId;
+export const specHash = outputs.specHash;
+export const authorities = outputs.authorities;
+export const validators = outputs.validators;
+export const enodes = outputs.enodes;
+export const rpcUrl = outputs.rpcUrl;
+export const wsUrl = outputs.wsUrl;
+export const chainSpec = outputs.chainSpec;
+/** Keystores and passwords of this stack's authorities, for backups: `pulumi stack output keystores --show-secrets`. */
+export const keystores = outputs.keystores;
