@@ -1,0 +1,174 @@
+import * as pulumi from "@pulumi/pulumi";
+import { decryptKeystoreJson } from "ethers";
+import { evaluate, installMocks, ofType, promiseOf, settle, useStackConfig, type Registration } from "../helpers/pulumiMocks";
+
+const CONTAINER = "docker:index/container:Container";
+
+type Outputs = ReturnType<typeof import("../../components/program").runProgram>;
+
+async function run(stack = "dev", overrides: Record<string, unknown> = {}, seed = "", secretRandoms = true) {
+    const registrations = await installMocks({ seed, secretRandoms });
+    useStackConfig(stack, overrides);
+    const { runProgram } = await import("../../components/program");
+    const outputs: Outputs = await evaluate(runProgram);
+    const authorities = await promiseOf(outputs.authorities);
+    await settle();
+    return { registrations, outputs, authorities };
+}
+
+function upload(container: Registration, suffix: string): string {
+    const file = container.inputs.uploads.find((candidate: { file: string }) => candidate.file.endsWith(suffix));
+    if (!file) throw new Error(`${container.name} has no upload ending in ${suffix}`);
+    return file.content ?? Buffer.from(file.contentBase64, "base64").toString("utf8");
+}
+
+describe("the dev stack on Docker", () => {
+    let registrations: Registration[];
+    let outputs: Outputs;
+    let authorities: Awaited<ReturnType<typeof run>>["authorities"];
+
+    beforeAll(async () => {
+        ({ registrations, outputs, authorities } = await run());
+    });
+
+    test("runs one container and one data volume per authority on one network", () => {
+        expect(ofType(registrations, CONTAINER)).toHaveLength(3);
+        expect(ofType(registrations, "docker:index/volume:Volume")).toHaveLength(3);
+        expect(ofType(registrations, "docker:index/network:Network")).toHaveLength(1);
+        expect(ofType(registrations, "docker:index/remoteImage:RemoteImage").map((image) => image.inputs.name)).toEqual(["nethermind/nethermind:1.36.1"]);
+        for (const container of ofType(registrations, CONTAINER)) {
+            expect(container.inputs.networksAdvanced).toEqual([{ name: "test", aliases: [expect.stringMatching(/^authority-\d$/)] }]);
+            expect(container.inputs.restart).toBe("unless-stopped");
+            expect(container.inputs.volumes).toEqual([{ volumeName: `test-${container.inputs.hostname}-data`, containerPath: "/nethermind/nethermind_db" }]);
+        }
+    });
+
+    test("every authority's configuration names all N-1 other enodes and not its own", () => {
+        const enodes = authorities.map((authority) => authority.enode);
+        for (const container of ofType(registrations, CONTAINER)) {
+            const config = JSON.parse(upload(container, "nethermind.json"));
+            const own = authorities.find((authority) => authority.name === container.inputs.hostname)!;
+            const peers = config.Network.StaticPeers.split(",");
+            expect(peers.sort()).toEqual(enodes.filter((enode) => enode !== own.enode).sort());
+            expect(config.KeyStore.BlockAuthorAccount).toBe(own.address);
+            expect(config.Merge.Enabled).toBe(false);
+            expect(config.Aura).toEqual({ ForceSealing: true, AllowAuRaPrivateChains: true });
+        }
+    });
+
+    test("enodes address peers by their stable DNS alias on port 30303", () => {
+        for (const authority of authorities) {
+            expect(authority.enode).toMatch(new RegExp(`^enode://[0-9a-f]{128}@${authority.name}:30303$`));
+        }
+    });
+
+    test("only the RPC endpoint publishes ports, on the configured loopback address", () => {
+        const published = ofType(registrations, CONTAINER).filter((container) => container.inputs.ports.length > 0);
+        expect(published.map((container) => container.inputs.hostname)).toEqual(["authority-1"]);
+        expect(published[0].inputs.ports).toEqual([
+            { internal: 8545, external: 8545, ip: "127.0.0.1", protocol: "tcp" },
+            { internal: 8546, external: 8546, ip: "127.0.0.1", protocol: "tcp" },
+        ]);
+    });
+
+    test("the spec's validators are exactly the keystores' addresses (decrypted with their passwords)", async () => {
+        for (const container of ofType(registrations, CONTAINER)) {
+            const spec = JSON.parse(upload(container, "spec.json"));
+            const validators: string[] = spec.engine.authorityRound.params.validators.list;
+            const decrypted = await Promise.all(
+                ofType(registrations, CONTAINER).map((node) => decryptKeystoreJson(keystoreOf(node), upload(node, "/password"))),
+            );
+            expect(decrypted.map((account) => account.address)).toEqual(validators);
+        }
+    });
+
+    test("keys reach containers as uploaded files, never as environment variables", () => {
+        for (const container of ofType(registrations, CONTAINER)) {
+            expect(container.inputs.envs ?? []).toEqual([]);
+            const secretFiles = container.inputs.uploads.filter((file: { permissions: string }) => file.permissions === "0400");
+            expect(secretFiles.map((file: { file: string }) => file.file).sort()).toEqual([
+                expect.stringMatching(/^\/consortium\/keystore\/key-[0-9a-f]{40}\.json$/),
+                "/consortium/secrets/node.key",
+                "/consortium/secrets/password",
+            ]);
+            expect(Buffer.from(secretFiles.find((file: { file: string }) => file.file.endsWith("node.key")).contentBase64, "base64")).toHaveLength(32);
+        }
+    });
+
+    test("no exported output carries key material unless secret", async () => {
+        const keyMaterial = ofType(registrations, CONTAINER).flatMap((container) => [upload(container, "/password"), keystoreOf(container)]);
+        for (const [name, output] of Object.entries(outputs)) {
+            const value = JSON.stringify(await promiseOf(output as pulumi.Output<unknown>));
+            const secret = await pulumi.isSecret(output as pulumi.Output<unknown>);
+            if (name === "keystores") {
+                expect(secret).toBe(true);
+                for (const material of keyMaterial) expect(value).toContain(JSON.stringify(material).slice(1, -1));
+            } else {
+                expect(secret).toBe(false);
+                for (const material of keyMaterial) expect(value).not.toContain(JSON.stringify(material).slice(1, -1));
+            }
+        }
+    });
+
+    test("exports chain id, network id, spec hash, addresses, enodes and the RPC URL", async () => {
+        expect(await promiseOf(outputs.chainId)).toBe(65535);
+        expect(await promiseOf(outputs.networkId)).toBe(65535);
+        expect(await promiseOf(outputs.specHash)).toMatch(/^sha256:[0-9a-f]{64}$/);
+        expect(await promiseOf(outputs.rpcUrl)).toBe("http://127.0.0.1:8545");
+        expect(await promiseOf(outputs.validators)).toEqual(authorities.map((authority) => authority.address));
+    });
+
+    test("the dev stack does not protect its throw-away data", () => {
+        for (const volume of ofType(registrations, "docker:index/volume:Volume")) expect(volume.opts.protect).toBeFalsy();
+    });
+
+    test("containers are replaced one at a time, each after the previous one", () => {
+        const containers = ofType(registrations, CONTAINER);
+        expect(containers.every((container) => container.opts.deleteBeforeReplace)).toBe(true);
+        expect(containers[0].opts.dependsOn ?? []).toEqual([]);
+        for (const container of containers.slice(1)) expect(container.opts.dependsOn).toHaveLength(1);
+    });
+});
+
+function keystoreOf(container: Registration): string {
+    const file = container.inputs.uploads.find((candidate: { file: string }) => candidate.file.startsWith("/consortium/keystore/"));
+    return file.content;
+}
+
+describe("secrets", () => {
+    test("key material is secret even where a provider would not mark it so", async () => {
+        const { outputs } = await run("dev", {}, "", false);
+        expect(await pulumi.isSecret(outputs.keystores)).toBe(true);
+        expect(await pulumi.isSecret(outputs.authorities)).toBe(false);
+        expect(await pulumi.isSecret(outputs.chainSpec)).toBe(false);
+    });
+});
+
+describe("protection", () => {
+    test("with protect on, chain data volumes and signer/node keys cannot be deleted", async () => {
+        const { registrations } = await run("dev", { protect: true });
+        for (const volume of ofType(registrations, "docker:index/volume:Volume")) {
+            expect(volume.opts).toMatchObject({ protect: true, retainOnDelete: true });
+        }
+        const keys = ofType(registrations, "random:index/randomBytes:RandomBytes");
+        expect(keys).toHaveLength(6);
+        for (const key of keys) expect(key.opts).toMatchObject({ protect: true, retainOnDelete: true });
+    });
+});
+
+describe("determinism", () => {
+    test("evaluating the program twice gives the identical spec and keystores", async () => {
+        const first = await run();
+        const second = await run();
+        const files = (registrations: Registration[]) =>
+            ofType(registrations, CONTAINER).map((container) => [upload(container, "spec.json"), keystoreOf(container), upload(container, "nethermind.json")]);
+        expect(files(second.registrations)).toEqual(files(first.registrations));
+        expect(await promiseOf(second.outputs.specHash)).toBe(await promiseOf(first.outputs.specHash));
+    });
+
+    test("different random keys give a different chain", async () => {
+        const first = await run();
+        const other = await run("dev", {}, "another-deployment/");
+        expect(await promiseOf(other.outputs.specHash)).not.toBe(await promiseOf(first.outputs.specHash));
+    });
+});
