@@ -1,0 +1,181 @@
+import * as pulumi from "@pulumi/pulumi";
+import { decryptKeystoreJson } from "ethers";
+import { validateKubernetesObject } from "../helpers/kubernetesSchema";
+import { evaluate, installMocks, ofType, promiseOf, settle, useStackConfig, type Registration } from "../helpers/pulumiMocks";
+
+type Outputs = ReturnType<typeof import("../../components/program").runProgram>;
+
+async function run(overrides: Record<string, unknown> = {}, preview = false) {
+    const registrations = await installMocks({ preview });
+    useStackConfig("acme-prod", overrides);
+    const { runProgram } = await import("../../components/program");
+    const outputs: Outputs = await evaluate(runProgram);
+    if (!preview) await promiseOf(outputs.authorities);
+    await settle();
+    return { registrations, outputs };
+}
+
+const kubernetesObjects = (registrations: Registration[]) =>
+    registrations.filter((registration) => registration.type.startsWith("kubernetes:") && !registration.type.startsWith("pulumi:providers"));
+const STS = "kubernetes:apps/v1:StatefulSet";
+
+describe("the acme-prod stack on Kubernetes", () => {
+    let registrations: Registration[];
+    let outputs: Outputs;
+
+    beforeAll(async () => {
+        ({ registrations, outputs } = await run());
+    });
+
+    test("every Kubernetes object it registers validates against the Kubernetes schema", () => {
+        const objects = kubernetesObjects(registrations);
+        expect(objects.length).toBeGreaterThan(20);
+        for (const object of objects) expect(() => validateKubernetesObject(object.inputs)).not.toThrow();
+    });
+
+    test("one StatefulSet per authority this stack runs, none for the external one", () => {
+        const statefulSets = ofType(registrations, STS);
+        expect(statefulSets.map((sts) => sts.inputs.metadata.name)).toEqual(["acme-1", "acme-2", "globex-1", "globex-2"]);
+        for (const sts of statefulSets) {
+            expect(sts.inputs.metadata.namespace).toBe("acme-consortium");
+            expect(sts.inputs.spec.replicas).toBe(1);
+            expect(sts.inputs.spec.serviceName).toBe(`${sts.inputs.metadata.name}-pods`);
+            expect(sts.inputs.spec.volumeClaimTemplates[0].spec).toEqual({
+                accessModes: ["ReadWriteOnce"],
+                storageClassName: "ssd-retain",
+                resources: { requests: { storage: "200Gi" } },
+            });
+            expect(sts.inputs.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: "Retain", whenScaled: "Retain" });
+            const container = sts.inputs.spec.template.spec.containers[0];
+            expect(container.resources.requests).toEqual({ cpu: "500m", memory: "2Gi" });
+            expect(container.env ?? []).toEqual([]);
+        }
+    });
+
+    test("a headless governing Service and a stable peer Service per authority", () => {
+        const services = ofType(registrations, "kubernetes:core/v1:Service").map((service) => service.inputs);
+        for (const name of ["acme-1", "acme-2", "globex-1", "globex-2"]) {
+            expect(services.find((service) => service.metadata.name === `${name}-pods`)?.spec.clusterIP).toBe("None");
+            expect(services.find((service) => service.metadata.name === name)?.spec.type).toBe("ClusterIP");
+        }
+    });
+
+    test("every authority peers with all 4 others, the external authority included", async () => {
+        const authorities = await promiseOf(outputs.authorities);
+        expect(authorities).toHaveLength(5);
+        const configs = ofType(registrations, "kubernetes:core/v1:ConfigMap").filter((configMap) => configMap.inputs.data["nethermind.json"]);
+        expect(configs).toHaveLength(4);
+        for (const configMap of configs) {
+            const name = configMap.inputs.metadata.name.replace(/-config$/, "");
+            const peers: string[] = JSON.parse(configMap.inputs.data["nethermind.json"]).Network.StaticPeers.split(",");
+            const expected = authorities.filter((authority) => authority.name !== name).map((authority) => authority.enode);
+            expect(peers.sort()).toEqual(expected.sort());
+            expect(peers.some((peer) => peer.endsWith("@authority.initech.example:30303"))).toBe(true);
+        }
+        for (const own of authorities.filter((authority) => authority.runByThisStack)) {
+            expect(own.enode).toMatch(new RegExp(`@${own.name}\\.acme-consortium\\.svc:30303$`));
+        }
+    });
+
+    test("the validator set is the four keystores' addresses and the external authority's", async () => {
+        const spec = JSON.parse(ofType(registrations, "kubernetes:core/v1:ConfigMap").find((c) => c.inputs.metadata.name === "test-chain")!.inputs.data["spec.json"]);
+        const secrets = ofType(registrations, "kubernetes:core/v1:Secret");
+        expect(secrets).toHaveLength(4);
+        const addresses = await Promise.all(
+            secrets.map(async (secret) => (await decryptKeystoreJson(secret.inputs.stringData["keystore.json"], secret.inputs.stringData.password)).address),
+        );
+        expect(spec.engine.authorityRound.params.validators.list).toEqual([...addresses, "0xd41c057fd1c78805AAC12B0A94a405c0461A6FBb"]);
+    });
+
+    test("key Secrets, the namespace and the data are protected from deletion", () => {
+        for (const secret of ofType(registrations, "kubernetes:core/v1:Secret")) expect(secret.opts).toMatchObject({ protect: true, retainOnDelete: true });
+        expect(ofType(registrations, "kubernetes:core/v1:Namespace")[0].opts).toMatchObject({ protect: true, retainOnDelete: true });
+    });
+
+    test("a PodDisruptionBudget keeps a majority of the authorities up", () => {
+        const [pdb] = ofType(registrations, "kubernetes:policy/v1:PodDisruptionBudget");
+        expect(pdb.inputs.spec.minAvailable).toBe(3);
+        expect(pdb.inputs.spec.selector.matchLabels).toEqual({ "app.kubernetes.io/component": "authority", "app.kubernetes.io/part-of": "test" });
+    });
+
+    test("NetworkPolicies open p2p to authorities and RPC only on the endpoint", () => {
+        const policies = ofType(registrations, "kubernetes:networking.k8s.io/v1:NetworkPolicy").map((policy) => policy.inputs);
+        const p2p = policies.find((policy) => policy.metadata.name === "test-authority-p2p")!;
+        expect(p2p.spec.ingress).toEqual([
+            {
+                from: [{ ipBlock: { cidr: "0.0.0.0/0" } }], // an external authority dials in from outside the cluster
+                ports: [
+                    { port: 30303, protocol: "TCP" },
+                    { port: 30303, protocol: "UDP" },
+                ],
+            },
+        ]);
+        const rpc = policies.find((policy) => policy.metadata.name === "test-rpc-endpoint")!;
+        expect(rpc.spec.podSelector.matchLabels["app.kubernetes.io/name"]).toBe("acme-1");
+        expect(rpc.spec.ingress).toEqual([{ ports: [{ port: 8545, protocol: "TCP" }, { port: 8546, protocol: "TCP" }] }]);
+    });
+
+    test("only the RPC endpoint is published: one RPC Service and its Ingress", async () => {
+        const services = ofType(registrations, "kubernetes:core/v1:Service").map((service) => service.inputs);
+        const selectingEndpoint = services.filter((service) => service.metadata.name === "test-rpc");
+        expect(selectingEndpoint).toHaveLength(1);
+        expect(selectingEndpoint[0].spec.selector["app.kubernetes.io/name"]).toBe("acme-1");
+        expect(services.filter((service) => service.spec.type && service.spec.type !== "ClusterIP")).toEqual([]);
+        const [ingress] = ofType(registrations, "kubernetes:networking.k8s.io/v1:Ingress");
+        expect(ingress.inputs.spec.rules[0].host).toBe("rpc.consortium.acme.example");
+        expect(await promiseOf(outputs.rpcUrl)).toBe("https://rpc.consortium.acme.example");
+    });
+
+    test("StatefulSets roll one at a time: each depends on the previous one", () => {
+        const statefulSets = ofType(registrations, STS);
+        for (const [index, sts] of statefulSets.entries()) {
+            const dependsOn = (sts.opts.dependsOn ?? []) as pulumi.Resource[];
+            expect(dependsOn.filter((resource) => resource instanceof (require("@pulumi/kubernetes").apps.v1.StatefulSet))).toHaveLength(index === 0 ? 0 : 1);
+        }
+    });
+
+    test("pods mount the spec, their config and their keys as files", () => {
+        const [sts] = ofType(registrations, STS);
+        const pod = sts.inputs.spec.template.spec;
+        const mounts = pod.containers[0].volumeMounts;
+        expect(mounts).toContainEqual({ name: "data", mountPath: "/nethermind/nethermind_db" });
+        expect(mounts).toContainEqual({ name: "chain", mountPath: "/consortium/chain/spec.json", subPath: "spec.json", readOnly: true });
+        expect(mounts).toContainEqual({ name: "keys", mountPath: "/consortium/secrets/node.key", subPath: "node.key", readOnly: true });
+        expect(pod.volumes.find((volume: { name: string }) => volume.name === "keys").secret.secretName).toBe("acme-1-keys");
+    });
+});
+
+describe("Kubernetes options", () => {
+    test("a LoadBalancer RPC Service exports its load balancer address", async () => {
+        const { outputs } = await run({ rpc: { authority: "globex-1", kubernetes: { serviceType: "LoadBalancer" } } });
+        expect(await promiseOf(outputs.rpcUrl)).toBe("http://203.0.113.10:8545");
+    });
+
+    test("without external authorities, p2p is admitted only from the consortium's own authorities", async () => {
+        const { registrations } = await run({ externalAuthorities: [] });
+        const p2p = ofType(registrations, "kubernetes:networking.k8s.io/v1:NetworkPolicy").find((policy) => policy.inputs.metadata.name === "test-authority-p2p")!;
+        expect(p2p.inputs.spec.ingress[0].from).toEqual([
+            { podSelector: { matchLabels: { "app.kubernetes.io/component": "authority", "app.kubernetes.io/part-of": "test" } } },
+        ]);
+    });
+
+    test("OpenEthereum nodes run as their image's user with group-readable keys", async () => {
+        const { registrations } = await run({ client: { kind: "openethereum" } });
+        for (const object of kubernetesObjects(registrations)) validateKubernetesObject(object.inputs);
+        const [sts] = ofType(registrations, STS);
+        expect(sts.inputs.spec.template.spec.securityContext).toEqual({ runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, runAsNonRoot: true });
+        expect(sts.inputs.spec.template.spec.containers[0].image).toBe("openethereum/openethereum:v3.3.5");
+    });
+
+    test("the program also evaluates in preview mode, registering the same resources", async () => {
+        const { registrations } = await run({}, true);
+        const { registrations: applied } = await run();
+        expect(registrations.map((r) => `${r.type}::${r.name}`).sort()).toEqual(applied.map((r) => `${r.type}::${r.name}`).sort());
+    });
+});
+
+describe("schema validation catches what a user's pulumi up would reject", () => {
+    test("a StatefulSet with a string replica count fails validation", () => {
+        expect(() => validateKubernetesObject({ apiVersion: "apps/v1", kind: "StatefulSet", metadata: { name: "x" }, spec: { replicas: "two" } })).toThrow();
+    });
+});
