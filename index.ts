@@ -5,6 +5,7 @@ const outputs = runProgram();
 export const chainId = outputs.chainId;
 export const networkId = outputs.networkId;
 export const specHash = outputs.specHash;
+export const genesisHash = outputs.genesisHash;
 export const authorities = outputs.authorities;
 export const validators = outputs.validators;
 export const enodes = outputs.enodes;

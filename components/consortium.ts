@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { GenesisLock, genesisHash } from "./chain/genesisLock";
 import { buildChainSpec, serializeChainSpec, specHash } from "./chain/spec";
 import { CLIENT_PROFILES, DEFAULT_RESOURCES } from "./clients";
 import type { ConsortiumConfig } from "./config";
@@ -34,6 +35,8 @@ export class Consortium extends pulumi.ComponentResource {
     /** The chain spec every node reads, byte for byte. */
     public readonly specJson: pulumi.Output<string>;
     public readonly specHash: pulumi.Output<string>;
+    /** Hash of what the running chain cannot change; recorded by the genesis lock. */
+    public readonly genesisHash: pulumi.Output<string>;
     public readonly authorities: pulumi.Output<AuthoritySummary[]>;
     public readonly rpcUrl: pulumi.Output<string>;
     public readonly wsUrl: pulumi.Output<string>;
@@ -74,21 +77,25 @@ export class Consortium extends pulumi.ComponentResource {
                 pulumi.all(set.validators.map((validator) => addressByName.get(validator)!)).apply((addresses) => ({ fromBlock: set.fromBlock, addresses })),
             ),
         );
-        this.specJson = validatorSets.apply((sets) =>
-            serializeChainSpec(
-                buildChainSpec({
-                    name: config.chain.name,
-                    networkId: config.chain.networkId,
-                    chainId: config.chain.chainId,
-                    stepDuration: config.chain.stepDuration,
-                    gasLimit: config.chain.gasLimit,
-                    accounts: config.chain.accounts,
-                    validatorSets: sets,
-                    client: config.client.kind,
-                }),
-            ),
+        const spec = validatorSets.apply((sets) =>
+            buildChainSpec({
+                name: config.chain.name,
+                networkId: config.chain.networkId,
+                chainId: config.chain.chainId,
+                stepDuration: config.chain.stepDuration,
+                gasLimit: config.chain.gasLimit,
+                accounts: config.chain.accounts,
+                validatorSets: sets,
+                client: config.client.kind,
+            }),
         );
+        this.specJson = spec.apply(serializeChainSpec);
         this.specHash = this.specJson.apply(specHash);
+        const genesisLock = new GenesisLock(
+            `${name}-genesis`,
+            { genesisHash: pulumi.all([spec, validatorSets]).apply(([specObject, sets]) => genesisHash(specObject as never, sets)), validatorSets },
+            { parent: this, protect: config.protect },
+        );
 
         const workloads: WorkloadSpec[] = own.map(({ authority, identity }) =>
             profile.authorityWorkload({
@@ -111,7 +118,13 @@ export class Consortium extends pulumi.ComponentResource {
             }),
         );
 
-        const platform = createPlatform(`${name}-${config.platform}`, config, { prefix, workloads, rpc: config.rpc, protect: config.protect }, { parent: this });
+        // Nodes receive a spec only once the genesis lock has accepted it.
+        const platform = createPlatform(
+            `${name}-${config.platform}`,
+            config,
+            { prefix, workloads, rpc: config.rpc, protect: config.protect },
+            { parent: this, dependsOn: [genesisLock] },
+        );
 
         this.chainId = pulumi.output(config.chain.chainId);
         this.networkId = pulumi.output(config.chain.networkId);
@@ -146,7 +159,9 @@ export class Consortium extends pulumi.ComponentResource {
                 .apply((entries) => Object.fromEntries(entries.map(({ name: authorityName, ...rest }) => [authorityName, rest]))),
         );
 
+        this.genesisHash = genesisLock.genesisHash;
         this.registerOutputs({
+            genesisHash: this.genesisHash,
             chainId: this.chainId,
             networkId: this.networkId,
             specHash: this.specHash,

@@ -31,6 +31,7 @@ export function runProgram() {
         chainId: consortium.chainId,
         networkId: consortium.networkId,
         specHash: consortium.specHash,
+        genesisHash: consortium.genesisHash,
         authorities: consortium.authorities,
         validators: consortium.authorities.apply((authorities) => authorities.map((authority) => authority.address)),
         enodes: consortium.authorities.apply((authorities) => authorities.map((authority) => authority.enode)),

@@ -1,0 +1,84 @@
+import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
+import type { ValidatorSet } from "./spec";
+
+/**
+ * Freezes a launched chain's genesis. The lock records the hash of everything in the spec that the
+ * running chain cannot change (genesis block, engine, fork rules, first validator set) and the
+ * validator sets. On the next preview or update, Pulumi calls `check` with the recorded and the new
+ * inputs: a different genesis, or a validator set edited or removed rather than appended, fails
+ * there, with an explanation, before any node receives the new spec.
+ */
+
+export interface GenesisLockInputs {
+    readonly genesisHash: string;
+    readonly validatorSets: readonly ValidatorSet[];
+}
+
+/** The hash of the spec with later validator sets left out: it changes only when the chain would fork. */
+export function genesisHash(spec: { engine: { authorityRound: { params: { validators: unknown } } } }, validatorSets: readonly ValidatorSet[]): string {
+    const frozen = JSON.parse(JSON.stringify(spec));
+    frozen.engine.authorityRound.params.validators = { list: validatorSets[0].addresses };
+    return `sha256:${createHash("sha256").update(JSON.stringify(frozen)).digest("hex")}`;
+}
+
+/** Why `next` cannot replace `recorded` on a running chain; empty when it can. Self-contained: it runs in the provider. */
+export function genesisChangeFailures(recorded: Partial<GenesisLockInputs>, next: GenesisLockInputs): { property: string; reason: string }[] {
+    if (!recorded.genesisHash) return [];
+    const failures: { property: string; reason: string }[] = [];
+    if (recorded.genesisHash !== next.genesisHash) {
+        failures.push({
+            property: "genesisHash",
+            reason:
+                `the chain spec's genesis would change from ${recorded.genesisHash} to ${next.genesisHash}. ` +
+                "The running chain cannot follow it: nodes given the new spec would fork off or fail to start. " +
+                "Undo the change to chain.name, networkId, chainId, stepDuration, gasLimit, accounts, the client kind " +
+                "or the first validator set. To start a new chain instead, destroy this stack's nodes and data first.",
+        });
+    }
+    const before = recorded.validatorSets ?? [];
+    const same = (a: ValidatorSet, b: ValidatorSet) => a.fromBlock === b.fromBlock && JSON.stringify(a.addresses) === JSON.stringify(b.addresses);
+    before.forEach((set, index) => {
+        if (!next.validatorSets[index] || !same(set, next.validatorSets[index])) {
+            failures.push({
+                property: "validatorSets",
+                reason:
+                    `the validator set from block ${set.fromBlock} would be edited or removed. Sets already in the spec ` +
+                    "may be past or pending on chain; add a new set at a future block instead (chain.validatorSets).",
+            });
+        }
+    });
+    return failures;
+}
+
+const genesisLockProvider: pulumi.dynamic.ResourceProvider = {
+    async check(olds: Partial<GenesisLockInputs>, news: GenesisLockInputs) {
+        return { inputs: news, failures: genesisChangeFailures(olds, news) };
+    },
+    async diff(_id: string, olds: GenesisLockInputs, news: GenesisLockInputs) {
+        return { changes: JSON.stringify(olds) !== JSON.stringify(news), replaces: [], deleteBeforeReplace: false };
+    },
+    async create(inputs: GenesisLockInputs) {
+        return { id: inputs.genesisHash, outs: inputs };
+    },
+    async update(_id: string, _olds: GenesisLockInputs, news: GenesisLockInputs) {
+        return { outs: news };
+    },
+};
+
+export const GENESIS_LOCK_PROVIDER = genesisLockProvider;
+
+export interface GenesisLockArgs {
+    readonly genesisHash: pulumi.Input<string>;
+    readonly validatorSets: pulumi.Input<ValidatorSet[]>;
+}
+
+/** The record of a launched chain's genesis (a dynamic resource, `pulumi-nodejs:dynamic:Resource`). */
+export class GenesisLock extends pulumi.dynamic.Resource {
+    declare public readonly genesisHash: pulumi.Output<string>;
+    declare public readonly validatorSets: pulumi.Output<ValidatorSet[]>;
+
+    constructor(name: string, args: GenesisLockArgs, opts?: pulumi.CustomResourceOptions) {
+        super(genesisLockProvider, name, { genesisHash: args.genesisHash, validatorSets: args.validatorSets }, opts);
+    }
+}

@@ -1,0 +1,92 @@
+import { renderNethermindConfig } from "../../components/clients/nethermind";
+import { renderAuthorityToml, renderReservedPeers } from "../../components/clients/parityFamily";
+import { CLIENT_PROFILES } from "../../components/clients";
+import { CLIENT_KINDS } from "../../components/config";
+import { promiseOf } from "../helpers/pulumiMocks";
+import * as pulumi from "@pulumi/pulumi";
+
+const ADDRESS = "0x9858EfFD232B4033E47d90003D41EC34EcaEda94";
+const PEERS = [`enode://${"a".repeat(128)}@authority-2:30303`, `enode://${"b".repeat(128)}@authority-3:30303`];
+
+describe("Nethermind authority configuration", () => {
+    const config = JSON.parse(renderNethermindConfig({ address: ADDRESS, staticPeers: PEERS, corsOrigins: ["https://ui.example"] }));
+
+    test("is an AuRa block producer on a private chain, merge off", () => {
+        expect(config.Merge.Enabled).toBe(false);
+        expect(config.Mining.Enabled).toBe(true);
+        expect(config.Init.IsMining).toBe(true);
+        expect(config.Aura).toEqual({ ForceSealing: true, AllowAuRaPrivateChains: true });
+        expect(config.Init.ChainSpecPath).toBe("/consortium/chain/spec.json");
+    });
+
+    test("unlocks its signer from the keystore with a password file and signs blocks with it", () => {
+        expect(config.KeyStore).toEqual({
+            KeyStoreDirectory: "/consortium/keystore",
+            UnlockAccounts: [ADDRESS],
+            PasswordFiles: ["/consortium/secrets/password"],
+            BlockAuthorAccount: ADDRESS,
+            EnodeKeyFile: "/consortium/secrets/node.key",
+        });
+    });
+
+    test("peers statically with the given enodes and serves RPC with the configured CORS origins", () => {
+        expect(config.Network.StaticPeers).toBe(PEERS.join(","));
+        expect(config.JsonRpc.CorsOrigins).toEqual(["https://ui.example"]);
+        expect(config.JsonRpc.EnabledModules).not.toContain("Personal");
+    });
+});
+
+describe("Parity / OpenEthereum authority.toml", () => {
+    const toml = renderAuthorityToml({ dataPath: "/data", address: ADDRESS, corsOrigins: [], rpcApis: ["web3", "eth", "net", "parity"] });
+
+    test("keeps the seed's semantics: engine signer, password file, reserved peers", () => {
+        expect(toml).toContain(`engine_signer = "${ADDRESS}"`);
+        expect(toml).toContain(`password = ["/consortium/secrets/password"]`);
+        expect(toml).toContain(`reserved_peers = "/consortium/config/reserved_peers"`);
+    });
+
+    test("adds force sealing and exposes no account-management or secretstore API", () => {
+        expect(toml).toContain("force_sealing = true");
+        expect(toml).not.toMatch(/personal|secretstore|parity_set|signer"/);
+        expect(toml).toContain(`cors = ["none"]`);
+    });
+
+    test("reserved peers are one enode per line", () => {
+        expect(renderReservedPeers(PEERS)).toBe(`${PEERS[0]}\n${PEERS[1]}\n`);
+    });
+});
+
+describe.each(CLIENT_KINDS)("the %s profile's workload", (kind) => {
+    const workload = CLIENT_PROFILES[kind].authorityWorkload({
+        name: "authority-1",
+        chainName: "HOME",
+        address: ADDRESS,
+        staticPeers: PEERS,
+        corsOrigins: [],
+        image: "image:1",
+        extraArgs: ["--log", "info"],
+        publicEndpoint: false,
+        specJson: "{}",
+        keys: { keystoreFileName: "key-abc.json", keystoreJson: "{}", password: "pw", nodeKey: `0x${"11".repeat(32)}` },
+        resources: { cpu: "1", memory: "1Gi" },
+    });
+
+    test("carries keys only as secret files, and the node key in the client's format", async () => {
+        const secrets = workload.files.filter((file) => file.kind === "secret");
+        expect(secrets.map((file) => file.key).sort()).toEqual(["keystore.json", "node.key", "password"]);
+        const nodeKey = secrets.find((file) => file.key === "node.key")!;
+        const content = await promiseOf(pulumi.output(nodeKey.content));
+        if (kind === "nethermind") expect(Buffer.from(content, "base64")).toEqual(Buffer.alloc(32, 0x11));
+        else expect(content).toBe("11".repeat(32));
+    });
+
+    test("finds its keystore where the client looks for it", async () => {
+        const path = await promiseOf(pulumi.output(workload.files.find((file) => file.key === "keystore.json")!.path));
+        expect(path).toBe(kind === "nethermind" ? "/consortium/keystore/key-abc.json" : "/consortium/keys/HOME/key-abc.json");
+    });
+
+    test("passes extra arguments after its own, and opens p2p and RPC ports", () => {
+        expect(workload.args.slice(-2)).toEqual(["--log", "info"]);
+        expect(workload.ports.map((port) => `${port.port}/${port.protocol}`)).toEqual(["30303/TCP", "30303/UDP", "8545/TCP", "8546/TCP"]);
+    });
+});

@@ -1,0 +1,144 @@
+import { readFileSync } from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+import { ConfigError, DEFAULT_IMAGES, parseConfig, type RawConfig } from "../../components/config";
+import { installMocks, settle, useConfig } from "../helpers/pulumiMocks";
+
+const VALID: RawConfig = {
+    platform: "docker",
+    chain: { name: "home", networkId: 17, stepDuration: 2 },
+    authorities: [{ name: "a1" }, { name: "a2", org: "acme" }],
+};
+const ENODE = `enode://${"ab".repeat(64)}@peer.example.org:30303`;
+const EXTERNAL = { name: "ext", address: "0xd41c057fd1c78805AAC12B0A94a405c0461A6FBb", enode: ENODE };
+
+function errorOf(raw: RawConfig): string {
+    try {
+        parseConfig(raw);
+    } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        return (error as Error).message;
+    }
+    throw new Error("expected a ConfigError");
+}
+
+const withChain = (chain: Record<string, unknown>): RawConfig => ({ ...VALID, chain: { ...(VALID.chain as object), ...chain } });
+
+describe("bad input is refused with a message naming the key and what is allowed", () => {
+    test.each<[string, RawConfig, string]>([
+        ["no authorities", { ...VALID, authorities: [] }, "consortium:authorities must list at least one authority"],
+        ["authorities missing", { ...VALID, authorities: undefined }, "consortium:authorities must list at least one authority"],
+        ["duplicate names", { ...VALID, authorities: [{ name: "a1" }, { name: "a1" }] }, "consortium:authorities names 'a1' twice"],
+        ["duplicate across external", { ...VALID, externalAuthorities: [{ ...EXTERNAL, name: "a1" }] }, "consortium:authorities names 'a1' twice"],
+        ["name not a DNS label", { ...VALID, authorities: [{ name: "Node_1" }] }, "consortium:authorities[0].name must be a DNS label"],
+        ["unknown authority key", { ...VALID, authorities: [{ name: "a1", role: "x" }] }, "consortium:authorities[0].role is not a known key; allowed keys of authorities[0]: name, org"],
+        ["address not hex", { ...VALID, externalAuthorities: [{ ...EXTERNAL, address: "0x1234" }] }, "consortium:externalAuthorities[0].address must be a 20-byte hex address starting with 0x"],
+        [
+            "address with a bad checksum",
+            { ...VALID, externalAuthorities: [{ ...EXTERNAL, address: "0xD41c057fd1c78805AAC12B0A94a405c0461A6FBb" }] },
+            "consortium:externalAuthorities[0].address has an invalid EIP-55 checksum; use the checksummed or the all-lowercase form",
+        ],
+        ["enode without id", { ...VALID, externalAuthorities: [{ ...EXTERNAL, enode: "enode://abc@host:30303" }] }, "consortium:externalAuthorities[0].enode must be enode://<128 hex characters>@<host>:<port>"],
+        ["enode without port", { ...VALID, externalAuthorities: [{ ...EXTERNAL, enode: `enode://${"ab".repeat(64)}@host` }] }, "consortium:externalAuthorities[0].enode must be enode://<128 hex characters>@<host>:<port>"],
+        ["enode port out of range", { ...VALID, externalAuthorities: [{ ...EXTERNAL, enode: `enode://${"ab".repeat(64)}@host:70000` }] }, "consortium:externalAuthorities[0].enode has port 70000; a port is between 1 and 65535"],
+        ["stepDuration zero", withChain({ stepDuration: 0 }), "consortium:chain.stepDuration must be a positive integer number of seconds, at most 3600 (got 0)"],
+        ["stepDuration fractional", withChain({ stepDuration: 1.5 }), "consortium:chain.stepDuration must be a positive integer number of seconds"],
+        ["stepDuration text", withChain({ stepDuration: "fast" }), "consortium:chain.stepDuration must be a positive integer number of seconds"],
+        ["gasLimit too low", withChain({ gasLimit: 4999 }), "consortium:chain.gasLimit must be an integer between 5000 and 9223372036854775807 (got 4999)"],
+        ["gasLimit too high", withChain({ gasLimit: "9223372036854775808" }), "consortium:chain.gasLimit must be an integer between 5000 and 9223372036854775807"],
+        ["gasLimit negative", withChain({ gasLimit: -1 }), "consortium:chain.gasLimit must be an integer between 5000"],
+        ["networkId zero", withChain({ networkId: 0 }), "consortium:chain.networkId must be a positive integer up to 4503599627370476 (got 0)"],
+        ["networkId negative", withChain({ networkId: -17 }), "consortium:chain.networkId must be a positive integer"],
+        ["chainId fractional", withChain({ chainId: 1.5 }), "consortium:chain.chainId must be a positive integer"],
+        ["chainId too large", withChain({ chainId: 2 ** 53 }), "consortium:chain.chainId must be a positive integer up to 4503599627370476"],
+        ["chain missing", { ...VALID, chain: undefined }, "consortium:chain is required"],
+        ["chain name", withChain({ name: "home chain!" }), "consortium:chain.name must be 1 to 64 letters, digits, '_' or '-'"],
+        ["unknown chain key", withChain({ stepduration: 2 }), "consortium:chain.stepduration is not a known key; allowed keys of chain:"],
+        ["account address", withChain({ accounts: { "0xnope": "1" } }), "consortium:chain.accounts.0xnope must be a 20-byte hex address"],
+        ["account balance", withChain({ accounts: { "0xd41c057fd1c78805aac12b0a94a405c0461a6fbb": "1e18" } }), "must be a balance in wei as a decimal string below 2^256 (got '1e18')"],
+        ["unknown client kind", { ...VALID, client: { kind: "geth" } }, "consortium:client.kind must be one of nethermind, openethereum, parity (got 'geth')"],
+        ["unknown platform", { ...VALID, platform: "nomad" }, "consortium:platform must be one of docker, kubernetes (got 'nomad')"],
+        ["platform missing", { ...VALID, platform: undefined }, "consortium:platform must be one of docker, kubernetes (got nothing)"],
+        ["kubernetes without namespace", { ...VALID, platform: "kubernetes", kubernetes: {} }, "consortium:kubernetes.namespace must be a non-empty string"],
+        ["kubernetes bad quantity", { ...VALID, platform: "kubernetes", kubernetes: { namespace: "ns", storageSize: "lots" } }, "consortium:kubernetes.storageSize must be a Kubernetes quantity"],
+        ["rpc on an external authority", { ...VALID, externalAuthorities: [EXTERNAL], rpc: { authority: "ext" } }, "consortium:rpc.authority names 'ext', an external authority"],
+        ["rpc on an unknown authority", { ...VALID, rpc: { authority: "zz" } }, "consortium:rpc.authority must name one of this stack's authorities: a1, a2 (got 'zz')"],
+        ["rpc same ports", { ...VALID, rpc: { docker: { hostPort: 9000, wsHostPort: 9000 } } }, "consortium:rpc.docker.wsHostPort must differ from rpc.docker.hostPort"],
+        ["rpc service type", { ...VALID, rpc: { kubernetes: { serviceType: "ExternalName" } } }, "consortium:rpc.kubernetes.serviceType must be one of ClusterIP, NodePort, LoadBalancer"],
+        ["password too short", { ...VALID, keystore: { passwordLength: 8 } }, "consortium:keystore.passwordLength must be an integer from 16 to 128 (got 8)"],
+        ["protect not boolean", { ...VALID, protect: "yes" }, "consortium:protect must be true or false (got 'yes')"],
+        ["validator set after genesis first", withChain({ validatorSets: [{ fromBlock: 5, validators: ["a1", "a2"] }] }), "consortium:chain.validatorSets[0].fromBlock must be 0"],
+        [
+            "validator sets out of order",
+            withChain({ validatorSets: [{ fromBlock: 0, validators: ["a1"] }, { fromBlock: 0, validators: ["a1", "a2"] }] }),
+            "consortium:chain.validatorSets[1].fromBlock must be greater than the previous set's fromBlock 0",
+        ],
+        ["validator set unknown name", withChain({ validatorSets: [{ fromBlock: 0, validators: ["a1", "a2", "zz"] }] }), "names 'zz', which is not in authorities or externalAuthorities"],
+        ["authority in no validator set", withChain({ validatorSets: [{ fromBlock: 0, validators: ["a1"] }] }), "consortium:chain.validatorSets must include authority 'a2'"],
+        ["only external authorities", { ...VALID, authorities: [], externalAuthorities: [EXTERNAL] }, "consortium:authorities must list at least one authority run by this stack"],
+    ])("%s", (_label, raw, message) => {
+        expect(errorOf(raw)).toContain(message);
+    });
+
+    test("all issues are reported at once", () => {
+        const message = errorOf({ ...VALID, platform: "nomad", client: { kind: "geth" }, chain: { name: "x", networkId: 0, stepDuration: 0 } });
+        expect(message.split("\n").filter((line) => line.startsWith("  - "))).toHaveLength(4);
+    });
+
+    test("a config error stops the program before any resource is registered", async () => {
+        const registrations = await installMocks();
+        useConfig({ "consortium:platform": "docker", "consortium:chain": { name: "x", networkId: 17, stepDuration: 0 }, "consortium:authorities": [{ name: "a1" }] });
+        const { runProgram } = await import("../../components/program");
+        expect(() => runProgram()).toThrow("consortium:chain.stepDuration must be a positive integer");
+        await settle();
+        expect(registrations).toEqual([]);
+    });
+});
+
+describe("defaults", () => {
+    test("chainId defaults to networkId, gasLimit to the seed's 40,000,000, client to Nethermind, RPC to the first authority", () => {
+        const config = parseConfig(VALID);
+        expect(config.chain.chainId).toBe(17);
+        expect(config.chain.gasLimit).toBe(40_000_000n);
+        expect(config.client).toEqual({ kind: "nethermind", image: DEFAULT_IMAGES.nethermind, extraArgs: [] });
+        expect(config.rpc.authority).toBe("a1");
+        expect(config.rpc.docker).toEqual({ bindAddress: "127.0.0.1", hostPort: 8545, wsHostPort: 8546 });
+        expect(config.keystore.passwordLength).toBe(24);
+        expect(config.protect).toBe(true);
+        expect(config.chain.validatorSets).toEqual([{ fromBlock: 0, validators: ["a1", "a2"] }]);
+    });
+
+    test("each client kind has its pinned image", () => {
+        expect(parseConfig({ ...VALID, client: { kind: "parity" } }).client.image).toBe("parity/parity:v2.4.5");
+        expect(parseConfig({ ...VALID, client: { kind: "openethereum" } }).client.image).toBe("openethereum/openethereum:v3.3.5");
+    });
+
+    test("lowercase addresses are accepted and checksummed", () => {
+        const config = parseConfig({ ...VALID, externalAuthorities: [{ ...EXTERNAL, address: EXTERNAL.address.toLowerCase() }] });
+        expect(config.externalAuthorities[0].address).toBe(EXTERNAL.address);
+    });
+
+    test("external authorities count as validators", () => {
+        const config = parseConfig({ ...VALID, externalAuthorities: [EXTERNAL] });
+        expect(config.chain.validatorSets[0].validators).toEqual(["a1", "a2", "ext"]);
+    });
+});
+
+describe("the committed stacks", () => {
+    test.each(["dev", "acme-prod"])("stacks/Pulumi.%s.yaml is valid and holds no secret", (stack) => {
+        const text = readFileSync(path.join(__dirname, "..", "..", "stacks", `Pulumi.${stack}.yaml`), "utf8");
+        const values = parse(text).config as Record<string, unknown>;
+        const raw = Object.fromEntries(Object.entries(values).filter(([key]) => key.startsWith("consortium:")).map(([key, value]) => [key.slice("consortium:".length), value]));
+        expect(() => parseConfig(raw)).not.toThrow();
+        expect(text).not.toMatch(/secure:|privateKey|password:/i);
+    });
+
+    test("the Kubernetes stack has 5 authorities across 3 organisations, one of them external", () => {
+        const values = parse(readFileSync(path.join(__dirname, "..", "..", "stacks", "Pulumi.acme-prod.yaml"), "utf8")).config;
+        const config = parseConfig(Object.fromEntries(Object.entries(values).map(([key, value]) => [key.slice("consortium:".length), value])));
+        expect(config.platform).toBe("kubernetes");
+        expect(config.authorities.length + config.externalAuthorities.length).toBe(5);
+        expect(config.externalAuthorities).toHaveLength(1);
+        expect(new Set([...config.authorities.map((authority) => authority.org), "initech"]).size).toBe(3);
+    });
+});
