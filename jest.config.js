@@ -6,4 +6,5 @@ module.exports = {
     transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }] },
     testEnvironmentOptions: { globalsCleanup: "off" },
     testTimeout: 60000,
+    reporters: ["default", "<rootDir>/tests/reporters/summary.js"],
 };
