@@ -78,16 +78,7 @@ export class Consortium extends pulumi.ComponentResource {
             ),
         );
         const spec = validatorSets.apply((sets) =>
-            buildChainSpec({
-                name: config.chain.name,
-                networkId: config.chain.networkId,
-                chainId: config.chain.chainId,
-                stepDuration: config.chain.stepDuration,
-                gasLimit: config.chain.gasLimit,
-                accounts: config.chain.accounts,
-                validatorSets: sets,
-                client: config.client.kind,
-            }),
+            buildChainSpec({ ...config.chain, validatorSets: sets, client: config.client.kind }),
         );
         this.specJson = spec.apply(serializeChainSpec);
         this.specHash = this.specJson.apply(specHash);

@@ -1,5 +1,5 @@
 import { createHash } from "crypto";
-import type { ClientKind } from "../config";
+import type { ChainConfig, ClientKind } from "../config";
 import { FORK_TRANSITIONS } from "./forks";
 
 /**
@@ -14,14 +14,8 @@ export interface ValidatorSet {
     readonly addresses: readonly string[];
 }
 
-export interface ChainSpecInput {
-    readonly name: string;
-    readonly networkId: number;
-    readonly chainId: number;
-    readonly stepDuration: number;
-    readonly gasLimit: bigint;
-    /** Address to balance in wei (decimal string). */
-    readonly accounts: Readonly<Record<string, string>>;
+/** The chain settings of the stack config, with validator names resolved to addresses. */
+export interface ChainSpecInput extends Omit<ChainConfig, "validatorSets"> {
     readonly validatorSets: readonly ValidatorSet[];
     readonly client: ClientKind;
 }

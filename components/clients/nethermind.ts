@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { AUTHORITY_PORTS, P2P_PORT, RPC_PORT, WS_PORT, type WorkloadSpec } from "../platform/workload";
-import { CONFIG_DIR, PASSWORD_PATH, SECRETS_DIR, SPEC_PATH, type AuthorityNodeInput, type ClientProfile } from "./profile";
+import { P2P_PORT, RPC_PORT, WS_PORT, type WorkloadSpec } from "../platform/workload";
+import { CONFIG_DIR, PASSWORD_PATH, SECRETS_DIR, SPEC_PATH, authorityWorkload, type AuthorityNodeInput, type ClientProfile } from "./profile";
 
 const DATA_PATH = "/nethermind/nethermind_db"; // a VOLUME of the official image
 const KEYSTORE_DIR = "/consortium/keystore";
@@ -62,36 +62,15 @@ export const nethermindProfile: ClientProfile = {
             staticPeers,
             corsOrigins: input.corsOrigins,
         }));
-        return {
-            name: input.name,
-            component: "authority",
-            image: input.image,
-            args: ["--config", CONFIG_PATH, ...input.extraArgs],
-            files: [
-                { key: "spec.json", path: SPEC_PATH, content: input.specJson, encoding: "utf8", kind: "shared" },
-                { key: "nethermind.json", path: CONFIG_PATH, content: configInput.apply(renderNethermindConfig), encoding: "utf8", kind: "config" },
-                {
-                    key: "keystore.json",
-                    path: pulumi.interpolate`${KEYSTORE_DIR}/${input.keys.keystoreFileName}`,
-                    content: input.keys.keystoreJson,
-                    encoding: "utf8",
-                    kind: "secret",
-                },
-                { key: "password", path: PASSWORD_PATH, content: input.keys.password, encoding: "utf8", kind: "secret" },
-                // Nethermind reads the node key file as raw bytes, not hex text.
-                {
-                    key: "node.key",
-                    path: NODE_KEY_PATH,
-                    content: pulumi.output(input.keys.nodeKey).apply((key) => Buffer.from(key.slice(2), "hex").toString("base64")),
-                    encoding: "base64",
-                    kind: "secret",
-                },
-            ],
-            ports: AUTHORITY_PORTS,
+        return authorityWorkload(input, {
+            configPath: CONFIG_PATH,
+            configFiles: [{ key: "nethermind.json", path: CONFIG_PATH, content: configInput.apply(renderNethermindConfig), encoding: "utf8", kind: "config" }],
+            keystoreDir: KEYSTORE_DIR,
+            // Nethermind reads the node key file as raw bytes, not hex text.
+            nodeKey: { path: NODE_KEY_PATH, encoding: "raw" },
             dataPath: DATA_PATH,
-            healthCheck: { tcpPort: RPC_PORT, dockerTest: ["CMD", "bash", "-c", `exec 3<>/dev/tcp/127.0.0.1/${RPC_PORT}`] },
-            resources: input.resources,
-            publicEndpoint: input.publicEndpoint,
-        };
+            // The image (Ubuntu) has bash but no curl.
+            dockerTest: ["CMD", "bash", "-c", `exec 3<>/dev/tcp/127.0.0.1/${RPC_PORT}`],
+        });
     },
 };

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ClientKind } from "../config";
-import { AUTHORITY_PORTS, P2P_PORT, RPC_PORT, WS_PORT, type WorkloadSpec } from "../platform/workload";
-import { CONFIG_DIR, PASSWORD_PATH, SPEC_PATH, type AuthorityNodeInput, type ClientProfile } from "./profile";
+import { P2P_PORT, RPC_PORT, WS_PORT, type WorkloadSpec } from "../platform/workload";
+import { CONFIG_DIR, PASSWORD_PATH, SPEC_PATH, authorityWorkload, type AuthorityNodeInput, type ClientProfile } from "./profile";
 
 const CONFIG_PATH = `${CONFIG_DIR}/authority.toml`;
 const RESERVED_PEERS_PATH = `${CONFIG_DIR}/reserved_peers`;
@@ -82,13 +82,9 @@ export function parityFamilyProfile(traits: ParityFamilyTraits): ClientProfile {
                 corsOrigins: input.corsOrigins,
                 rpcApis: traits.rpcApis,
             }));
-            return {
-                name: input.name,
-                component: "authority",
-                image: input.image,
-                args: ["--config", CONFIG_PATH, ...input.extraArgs],
-                files: [
-                    { key: "spec.json", path: SPEC_PATH, content: input.specJson, encoding: "utf8", kind: "shared" },
+            return authorityWorkload(input, {
+                configPath: CONFIG_PATH,
+                configFiles: [
                     { key: "authority.toml", path: CONFIG_PATH, content: tomlInput.apply(renderAuthorityToml), encoding: "utf8", kind: "config" },
                     {
                         key: "reserved_peers",
@@ -97,31 +93,15 @@ export function parityFamilyProfile(traits: ParityFamilyTraits): ClientProfile {
                         encoding: "utf8",
                         kind: "config",
                     },
-                    {
-                        key: "keystore.json",
-                        // Keys are looked up in <keys_path>/<spec name>.
-                        path: pulumi.interpolate`${KEYS_DIR}/${input.chainName}/${input.keys.keystoreFileName}`,
-                        content: input.keys.keystoreJson,
-                        encoding: "utf8",
-                        kind: "secret",
-                    },
-                    { key: "password", path: PASSWORD_PATH, content: input.keys.password, encoding: "utf8", kind: "secret" },
-                    // The devp2p key is read from <base_path>/network/key as hex text.
-                    {
-                        key: "node.key",
-                        path: `${traits.dataPath}/network/key`,
-                        content: pulumi.output(input.keys.nodeKey).apply((key) => key.slice(2)),
-                        encoding: "utf8",
-                        kind: "secret",
-                    },
                 ],
-                ports: AUTHORITY_PORTS,
+                // Keys are looked up in <keys_path>/<spec name>.
+                keystoreDir: `${KEYS_DIR}/${input.chainName}`,
+                // The devp2p key is read from <base_path>/network/key as hex text.
+                nodeKey: { path: `${traits.dataPath}/network/key`, encoding: "hex" },
                 dataPath: traits.dataPath,
                 runAs: traits.runAs,
-                healthCheck: { tcpPort: RPC_PORT, dockerTest: traits.dockerTest },
-                resources: input.resources,
-                publicEndpoint: input.publicEndpoint,
-            };
+                dockerTest: traits.dockerTest,
+            });
         },
     };
 }

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ClientKind } from "../config";
-import type { WorkloadSpec } from "../platform/workload";
+import { AUTHORITY_PORTS, RPC_PORT, type WorkloadFile, type WorkloadSpec } from "../platform/workload";
 
 /** Everything a client profile needs to turn one authority into a workload. */
 export interface AuthorityNodeInput {
@@ -36,3 +36,48 @@ export const SPEC_PATH = "/consortium/chain/spec.json";
 export const CONFIG_DIR = "/consortium/config";
 export const SECRETS_DIR = "/consortium/secrets";
 export const PASSWORD_PATH = `${SECRETS_DIR}/password`;
+
+/** What distinguishes one client's authority workload from another's. */
+export interface AuthorityLayout {
+    /** The client's own configuration file, passed as `--config`. */
+    readonly configPath: string;
+    /** That file and any other non-secret per-node file. */
+    readonly configFiles: readonly WorkloadFile[];
+    /** Folder the client searches for the signer's keystore. */
+    readonly keystoreDir: pulumi.Input<string>;
+    /** Where and how (raw bytes or hex text) the client reads its devp2p key. */
+    readonly nodeKey: { readonly path: string; readonly encoding: "raw" | "hex" };
+    readonly dataPath: string;
+    readonly runAs?: { readonly uid: number; readonly gid: number };
+    readonly dockerTest: readonly string[];
+}
+
+/** The authority workload every profile shares: the spec, the key files, ports, health check and resources. */
+export function authorityWorkload(input: AuthorityNodeInput, layout: AuthorityLayout): WorkloadSpec {
+    const nodeKey = pulumi.output(input.keys.nodeKey).apply((key) => (layout.nodeKey.encoding === "raw" ? Buffer.from(key.slice(2), "hex").toString("base64") : key.slice(2)));
+    return {
+        name: input.name,
+        component: "authority",
+        image: input.image,
+        args: ["--config", layout.configPath, ...input.extraArgs],
+        files: [
+            { key: "spec.json", path: SPEC_PATH, content: input.specJson, encoding: "utf8", kind: "shared" },
+            ...layout.configFiles,
+            {
+                key: "keystore.json",
+                path: pulumi.interpolate`${layout.keystoreDir}/${input.keys.keystoreFileName}`,
+                content: input.keys.keystoreJson,
+                encoding: "utf8",
+                kind: "secret",
+            },
+            { key: "password", path: PASSWORD_PATH, content: input.keys.password, encoding: "utf8", kind: "secret" },
+            { key: "node.key", path: layout.nodeKey.path, content: nodeKey, encoding: layout.nodeKey.encoding === "raw" ? "base64" : "utf8", kind: "secret" },
+        ],
+        ports: AUTHORITY_PORTS,
+        dataPath: layout.dataPath,
+        ...(layout.runAs ? { runAs: layout.runAs } : {}),
+        healthCheck: { tcpPort: RPC_PORT, dockerTest: layout.dockerTest },
+        resources: input.resources,
+        publicEndpoint: input.publicEndpoint,
+    };
+}

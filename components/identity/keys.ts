@@ -1,5 +1,5 @@
 import { createCipheriv } from "crypto";
-import { SigningKey, computeAddress, concat, getBytes, hexlify, keccak256, pbkdf2, toUtf8Bytes, uuidV4, zeroPadValue } from "ethers";
+import { SigningKey, computeAddress, concat, getBytes, hexlify, keccak256, pbkdf2, toUtf8Bytes, uuidV4 } from "ethers";
 
 /**
  * Pure derivation of everything an authority needs from two random 32-byte values and a password:
@@ -103,9 +103,4 @@ export function encryptKeystoreV3(privateKey: string, password: string): string 
  */
 export function keystoreFileName(address: string): string {
     return `key-${address.toLowerCase().slice(2)}.json`;
-}
-
-/** 0x-prefixed hex of a 32-byte value, left-padded (for inputs that arrive without leading zeros). */
-export function hex32(value: string): string {
-    return zeroPadValue(value.startsWith("0x") ? value : `0x${value}`, 32);
 }

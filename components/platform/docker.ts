@@ -18,7 +18,7 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
         super("consortium:platform:Docker", name, {}, opts);
         const network = new docker.Network(
             `${name}-network`,
-            { name: args.prefix, driver: "bridge", labels: [{ label: "app.kubernetes.io/part-of", value: args.prefix }] },
+            { name: `${args.prefix}-consortium`, driver: "bridge", labels: [{ label: "app.kubernetes.io/part-of", value: args.prefix }] },
             { parent: this },
         );
 

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
 import { decryptKeystoreJson } from "ethers";
 import { evaluate, installMocks, ofType, promiseOf, settle, useStackConfig, type Registration } from "../helpers/pulumiMocks";
 
@@ -37,7 +38,7 @@ describe("the dev stack on Docker", () => {
         expect(ofType(registrations, "docker:index/network:Network")).toHaveLength(1);
         expect(ofType(registrations, "docker:index/remoteImage:RemoteImage").map((image) => image.inputs.name)).toEqual(["nethermind/nethermind:1.36.1"]);
         for (const container of ofType(registrations, CONTAINER)) {
-            expect(container.inputs.networksAdvanced).toEqual([{ name: "test", aliases: [expect.stringMatching(/^authority-\d$/)] }]);
+            expect(container.inputs.networksAdvanced).toEqual([{ name: "test-consortium", aliases: [expect.stringMatching(/^authority-\d$/)] }]);
             expect(container.inputs.restart).toBe("unless-stopped");
             expect(container.inputs.volumes).toEqual([{ volumeName: `test-${container.inputs.hostname}-data`, containerPath: "/nethermind/nethermind_db" }]);
         }
@@ -69,6 +70,14 @@ describe("the dev stack on Docker", () => {
             { internal: 8545, external: 8545, ip: "127.0.0.1", protocol: "tcp" },
             { internal: 8546, external: 8546, ip: "127.0.0.1", protocol: "tcp" },
         ]);
+    });
+
+    test("every node gets the same spec, the one exported with its hash", async () => {
+        const specs = new Set(ofType(registrations, CONTAINER).map((container) => upload(container, "spec.json")));
+        expect(specs.size).toBe(1);
+        const [spec] = specs;
+        expect(spec).toBe(await promiseOf(outputs.chainSpec));
+        expect(await promiseOf(outputs.specHash)).toBe(`sha256:${createHash("sha256").update(spec).digest("hex")}`);
     });
 
     test("the spec's validators are exactly the keystores' addresses (decrypted with their passwords)", async () => {
