@@ -106,6 +106,7 @@ export class Consortium extends pulumi.ComponentResource {
                     nodeKey: identity.nodeKey,
                 },
                 resources: DEFAULT_RESOURCES[config.client.kind],
+                waitForHosts: config.authorities.filter((peer) => peer.name !== authority.name).map((peer) => hostOf(peer.name)),
             }),
         );
 

@@ -16,6 +16,7 @@ export const CLIENT_PROFILES: Record<ClientKind, ClientProfile> = {
         runAs: { uid: 1000, gid: 1000 },
         dockerTest: ["CMD-SHELL", "nc -z 127.0.0.1 8545 || exit 1"],
         rpcApis: READ_AND_TRANSACT_APIS,
+        executable: "/home/openethereum/openethereum",
     }),
     // parity/parity:v2.4.5 (Ubuntu, user parity, uid 1000): bash's /dev/tcp for the health check.
     parity: parityFamilyProfile({
@@ -24,6 +25,7 @@ export const CLIENT_PROFILES: Record<ClientKind, ClientProfile> = {
         runAs: { uid: 1000, gid: 1000 },
         dockerTest: ["CMD", "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8545"],
         rpcApis: READ_AND_TRANSACT_APIS,
+        executable: "/bin/parity",
     }),
 };
 

@@ -71,6 +71,8 @@ export const nethermindProfile: ClientProfile = {
             dataPath: DATA_PATH,
             // The image (Ubuntu) has bash but no curl.
             dockerTest: ["CMD", "bash", "-c", `exec 3<>/dev/tcp/127.0.0.1/${RPC_PORT}`],
+            executable: "/nethermind/nethermind",
+            shell: "/bin/sh",
         });
     },
 };

@@ -69,6 +69,7 @@ export interface ParityFamilyTraits {
     readonly runAs: { readonly uid: number; readonly gid: number };
     readonly dockerTest: readonly string[];
     readonly rpcApis: readonly string[];
+    readonly executable: string;
 }
 
 /** Parity 2.4.5 and OpenEthereum 3.3.5 share the configuration format; images and paths differ. */
@@ -101,6 +102,8 @@ export function parityFamilyProfile(traits: ParityFamilyTraits): ClientProfile {
                 dataPath: traits.dataPath,
                 runAs: traits.runAs,
                 dockerTest: traits.dockerTest,
+                executable: traits.executable,
+                shell: "/bin/sh",
             });
         },
     };

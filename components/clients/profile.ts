@@ -24,6 +24,12 @@ export interface AuthorityNodeInput {
         readonly nodeKey: pulumi.Input<string>;
     };
     readonly resources: { readonly cpu: string; readonly memory: string };
+    /**
+     * DNS names of the other authorities this stack runs. Clients resolve peer names once, at start,
+     * and Nethermind exits on a name that does not resolve yet (a Docker container whose peer is not
+     * running); the node waits for them, for a bounded time, before the client starts.
+     */
+    readonly waitForHosts: readonly string[];
 }
 
 export interface ClientProfile {
@@ -50,6 +56,26 @@ export interface AuthorityLayout {
     readonly dataPath: string;
     readonly runAs?: { readonly uid: number; readonly gid: number };
     readonly dockerTest: readonly string[];
+    /** The client executable (the image's own entrypoint) and a POSIX shell the image ships. */
+    readonly executable: string;
+    readonly shell: string;
+}
+
+/** Seconds a node waits for its peers' names to resolve before starting its client anyway. */
+export const PEER_WAIT_SECONDS = 180;
+
+/** A POSIX sh script that waits until `hosts` resolve (or the deadline passes), then execs the client with its arguments. */
+export function waitThenExec(hosts: readonly string[], executable: string, seconds = PEER_WAIT_SECONDS): string {
+    for (const host of hosts) {
+        if (!/^[a-z0-9.-]+$/.test(host)) throw new Error(`refusing to put host name '${host}' in a shell script`);
+    }
+    return [
+        `deadline=$(( $(date +%s) + ${seconds} ))`,
+        `for host in ${hosts.join(" ")}; do`,
+        `  until getent hosts "$host" >/dev/null 2>&1 || [ "$(date +%s)" -ge "$deadline" ]; do sleep 2; done`,
+        "done",
+        `exec ${executable} "$@"`,
+    ].join("\n");
 }
 
 /** The authority workload every profile shares: the spec, the key files, ports, health check and resources. */
@@ -59,6 +85,8 @@ export function authorityWorkload(input: AuthorityNodeInput, layout: AuthorityLa
         name: input.name,
         component: "authority",
         image: input.image,
+        entrypoint:
+            input.waitForHosts.length > 0 ? [layout.shell, "-c", waitThenExec(input.waitForHosts, layout.executable), input.name] : [layout.executable],
         args: ["--config", layout.configPath, ...input.extraArgs],
         files: [
             { key: "spec.json", path: SPEC_PATH, content: input.specJson, encoding: "utf8", kind: "shared" },

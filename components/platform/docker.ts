@@ -45,6 +45,7 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
                     name: `${args.prefix}-${workload.name}`,
                     hostname: workload.name,
                     image: imageFor(workload.image).imageId,
+                    entrypoints: [...workload.entrypoint],
                     command: [...workload.args],
                     user: workload.runAs ? `${workload.runAs.uid}:${workload.runAs.gid}` : undefined,
                     restart: "unless-stopped",

@@ -246,6 +246,7 @@ function podSpec(
             {
                 name: "node",
                 image: workload.image,
+                command: [...workload.entrypoint],
                 args: [...workload.args],
                 ports: workload.ports.map((port) => ({ name: port.name, containerPort: port.port, protocol: port.protocol })),
                 volumeMounts: [{ name: "data", mountPath: workload.dataPath }, ...fileMounts],

@@ -37,6 +37,8 @@ export interface WorkloadSpec {
     /** What the workload is, e.g. "authority"; used in labels and selectors. */
     readonly component: string;
     readonly image: string;
+    /** Replaces the image's entrypoint; `args` follow it. */
+    readonly entrypoint: readonly string[];
     readonly args: readonly string[];
     readonly files: readonly WorkloadFile[];
     readonly ports: readonly WorkloadPort[];

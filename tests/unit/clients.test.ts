@@ -1,6 +1,8 @@
 import { renderNethermindConfig } from "../../components/clients/nethermind";
 import { renderAuthorityToml, renderReservedPeers } from "../../components/clients/parityFamily";
 import { CLIENT_PROFILES } from "../../components/clients";
+import { waitThenExec } from "../../components/clients/profile";
+import { execFileSync } from "child_process";
 import { CLIENT_KINDS } from "../../components/config";
 import { promiseOf } from "../helpers/pulumiMocks";
 import * as pulumi from "@pulumi/pulumi";
@@ -69,6 +71,7 @@ describe.each(CLIENT_KINDS)("the %s profile's workload", (kind) => {
         specJson: "{}",
         keys: { keystoreFileName: "key-abc.json", keystoreJson: "{}", password: "pw", nodeKey: `0x${"11".repeat(32)}` },
         resources: { cpu: "1", memory: "1Gi" },
+        waitForHosts: ["authority-2", "authority-3"],
     });
 
     test("carries keys only as secret files, and the node key in the client's format", async () => {
@@ -85,8 +88,31 @@ describe.each(CLIENT_KINDS)("the %s profile's workload", (kind) => {
         expect(path).toBe(kind === "nethermind" ? "/consortium/keystore/key-abc.json" : "/consortium/keys/HOME/key-abc.json");
     });
 
+    test("starts the client through a shell that first waits for its peers' names", () => {
+        expect(workload.entrypoint[0]).toBe("/bin/sh");
+        expect(workload.entrypoint[1]).toBe("-c");
+        expect(workload.entrypoint[2]).toContain("for host in authority-2 authority-3; do");
+        expect(workload.entrypoint[2]).toMatch(/exec \/\S+ "\$@"$/);
+    });
+
     test("passes extra arguments after its own, and opens p2p and RPC ports", () => {
         expect(workload.args.slice(-2)).toEqual(["--log", "info"]);
         expect(workload.ports.map((port) => `${port.port}/${port.protocol}`)).toEqual(["30303/TCP", "30303/UDP", "8545/TCP", "8546/TCP"]);
+    });
+});
+
+describe("waiting for peers before the client starts", () => {
+    const run = (script: string, shell: string) => execFileSync(shell, ["-c", script, "node-name", "--config", "/x.json"], { encoding: "utf8", timeout: 30_000 });
+
+    test.each(["/bin/sh", "/bin/bash"])("with %s, execs the client with its arguments once the names resolve", (shell) => {
+        expect(run(waitThenExec(["localhost"], "/bin/echo"), shell)).toBe("--config /x.json\n");
+    });
+
+    test("starts the client anyway when a name never resolves, after the deadline", () => {
+        expect(run(waitThenExec(["no-such-peer.invalid"], "/bin/echo", 2), "/bin/sh")).toBe("--config /x.json\n");
+    });
+
+    test("refuses anything but a host name inside the script", () => {
+        expect(() => waitThenExec(["a; rm -rf /"], "/bin/echo")).toThrow("refusing to put host name");
     });
 });

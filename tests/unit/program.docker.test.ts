@@ -57,6 +57,15 @@ describe("the dev stack on Docker", () => {
         }
     });
 
+    test("each container waits until the other containers' aliases resolve, then runs Nethermind", () => {
+        for (const container of ofType(registrations, CONTAINER)) {
+            const script: string = container.inputs.entrypoints[2];
+            const others = ["authority-1", "authority-2", "authority-3"].filter((name) => name !== container.inputs.hostname);
+            expect(script).toContain(`for host in ${others.join(" ")}; do`);
+            expect(container.inputs.command).toEqual(["--config", "/consortium/config/nethermind.json"]);
+        }
+    });
+
     test("enodes address peers by their stable DNS alias on port 30303", () => {
         for (const authority of authorities) {
             expect(authority.enode).toMatch(new RegExp(`^enode://[0-9a-f]{128}@${authority.name}:30303$`));

@@ -134,6 +134,17 @@ describe("the acme-prod stack on Kubernetes", () => {
         }
     });
 
+    test("each node waits for the other own authorities' Service names, not for external hosts", () => {
+        for (const sts of ofType(registrations, STS)) {
+            const [shell, flag, script] = sts.inputs.spec.template.spec.containers[0].command;
+            expect([shell, flag]).toEqual(["/bin/sh", "-c"]);
+            const waited = /for host in ([^;]+); do/.exec(script)![1].split(" ");
+            const others = ["acme-1", "acme-2", "globex-1", "globex-2"].filter((name) => name !== sts.inputs.metadata.name);
+            expect(waited).toEqual(others.map((name) => `${name}.acme-consortium.svc`));
+            expect(script).toContain('exec /nethermind/nethermind "$@"');
+        }
+    });
+
     test("pods mount the spec, their config and their keys as files", () => {
         const [sts] = ofType(registrations, STS);
         const pod = sts.inputs.spec.template.spec;
