@@ -9,6 +9,8 @@ export interface Registration {
     readonly type: string;
     readonly name: string;
     readonly inputs: Record<string, any>;
+    /** Provider reference (`<urn>::<id>`) of a custom resource; empty for components and default providers. */
+    readonly provider: string;
     readonly opts: pulumi.CustomResourceOptions & pulumi.ComponentResourceOptions;
 }
 
@@ -56,7 +58,7 @@ export async function installMocks(options: MockOptions = {}): Promise<Registrat
         {
             newResource(args: pulumi.runtime.MockResourceArgs) {
                 const inputs = unwrapSecrets(args.inputs);
-                registrations.push({ type: args.type, name: args.name, inputs, opts: optionsByName.get(`${args.type}::${args.name}`) ?? {} });
+                registrations.push({ type: args.type, name: args.name, inputs, provider: args.provider ?? "", opts: optionsByName.get(`${args.type}::${args.name}`) ?? {} });
                 const seed = `${options.seed ?? ""}${args.name}`;
                 let state: Record<string, any> = { ...args.inputs };
                 if (options.preview) {

@@ -1,0 +1,46 @@
+import { readFileSync } from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+import { TOP_LEVEL_KEYS } from "../../components/config";
+import { evaluate, installMocks, promiseOf, settle, useStackConfig } from "../helpers/pulumiMocks";
+
+const project = parse(readFileSync(path.join(__dirname, "..", "..", "Pulumi.yaml"), "utf8"));
+
+describe("Pulumi.yaml", () => {
+    test("is the consortium project, a TypeScript program with its stacks in stacks/", () => {
+        expect(project.name).toBe("consortium");
+        expect(project.runtime).toEqual({ name: "nodejs", options: { typescript: true } });
+        expect(project.stackConfigDir).toBe("stacks");
+    });
+
+    test("declares every top-level config key the program reads, with a description", () => {
+        const declared = Object.keys(project.config).filter((key) => !key.includes(":"));
+        expect(declared.sort()).toEqual([...TOP_LEVEL_KEYS].sort());
+        for (const key of TOP_LEVEL_KEYS) expect(project.config[key].description).toEqual(expect.any(String));
+    });
+
+    test("requires platform, chain and authorities, and defaults every other key", () => {
+        const required = TOP_LEVEL_KEYS.filter((key) => !("default" in project.config[key]));
+        expect(required.sort()).toEqual(["authorities", "chain", "platform"]);
+    });
+
+    test("disables the default Docker, Kubernetes and random providers", () => {
+        expect(project.config["pulumi:disable-default-providers"]).toEqual(["docker", "kubernetes", "random"]);
+    });
+});
+
+describe.each(["dev", "acme-prod"])("the %s stack", (stack) => {
+    test("registers every Docker, Kubernetes and random resource with an explicit provider", async () => {
+        const registrations = await installMocks();
+        useStackConfig(stack);
+        const { runProgram } = await import("../../components/program");
+        await promiseOf((await evaluate(runProgram)).authorities);
+        await settle();
+        const managed = registrations.filter((registration) => /^(docker|kubernetes|random):/.test(registration.type));
+        expect(managed.length).toBeGreaterThan(5);
+        for (const registration of managed) {
+            const pkg = registration.type.split(":")[0];
+            expect([registration.name, registration.provider]).toEqual([registration.name, expect.stringContaining(`pulumi:providers:${pkg}::${pkg}::`)]);
+        }
+    });
+});
