@@ -44,7 +44,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
         const sharedFiles = uniqueByKey(args.workloads.flatMap((workload) => workload.files.filter((file) => file.kind === "shared")));
         const sharedConfigMap = new k8s.core.v1.ConfigMap(`${name}-chain`, { metadata: metadata(`${prefix}-chain`), ...configMapData(sharedFiles) }, { parent: this });
 
-        const peerServices = args.workloads.map((workload) => {
+        for (const workload of args.workloads) {
             const labels = workloadLabels(prefix, workload);
             const ports = workload.ports.map((port) => ({ name: port.name, port: port.port, targetPort: port.port, protocol: port.protocol }));
             new k8s.core.v1.Service(
@@ -55,12 +55,12 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
                 },
                 { parent: this },
             );
-            return new k8s.core.v1.Service(
+            new k8s.core.v1.Service(
                 `${name}-${workload.name}`,
                 { metadata: metadata(workload.name, labels), spec: { type: "ClusterIP", selector: workloadSelector(prefix, workload.name), ports } },
                 { parent: this },
             );
-        });
+        }
 
         let previous: k8s.apps.v1.StatefulSet | undefined;
         for (const workload of args.workloads) {
@@ -110,7 +110,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
                     },
                 },
                 // One authority at a time: each StatefulSet waits for the previous one's rollout to be ready.
-                { parent: this, dependsOn: [...peerServices, ...(previous ? [previous] : [])] },
+                { parent: this, dependsOn: previous ? [previous] : [] },
             );
         }
 
