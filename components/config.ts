@@ -85,6 +85,8 @@ export interface RpcConfig {
 
 export interface KubernetesConfig {
     readonly namespace: string;
+    /** Create (and protect) the namespace; false when a platform team provides it. */
+    readonly createNamespace: boolean;
     readonly context?: string;
     readonly storageClassName?: string;
     readonly storageSize: string;
@@ -412,9 +414,10 @@ function parseKubernetes(check: Checker, raw: unknown): KubernetesConfig | undef
     if (raw === undefined || raw === null) {
         return check.fail("kubernetes", "is required when platform is kubernetes: { namespace, context?, storageClassName?, storageSize?, cpu?, memory? }");
     }
-    const record = check.object("kubernetes", raw, ["namespace", "context", "storageClassName", "storageSize", "cpu", "memory"]);
+    const record = check.object("kubernetes", raw, ["namespace", "createNamespace", "context", "storageClassName", "storageSize", "cpu", "memory"]);
     if (!record) return undefined;
     const namespace = check.string("kubernetes.namespace", record.namespace, NAME_PATTERN, nameRule());
+    const createNamespace = record.createNamespace === undefined ? true : check.boolean("kubernetes.createNamespace", record.createNamespace);
     const context = record.context === undefined ? undefined : check.string("kubernetes.context", record.context);
     const storageClassName = record.storageClassName === undefined ? undefined : check.string("kubernetes.storageClassName", record.storageClassName);
     const quantity = (key: string, value: unknown) =>
@@ -422,9 +425,10 @@ function parseKubernetes(check: Checker, raw: unknown): KubernetesConfig | undef
     const storageSize = record.storageSize === undefined ? "100Gi" : quantity("storageSize", record.storageSize);
     const cpu = quantity("cpu", record.cpu);
     const memory = quantity("memory", record.memory);
-    if (!namespace || !storageSize) return undefined;
+    if (!namespace || !storageSize || createNamespace === undefined) return undefined;
     return {
         namespace,
+        createNamespace,
         storageSize,
         ...(context ? { context } : {}),
         ...(storageClassName ? { storageClassName } : {}),

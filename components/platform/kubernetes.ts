@@ -29,17 +29,15 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
     constructor(name: string, args: KubernetesPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("consortium:platform:Kubernetes", name, {}, opts);
         const { prefix, protect } = args;
-        const { namespace: namespaceName, storageClassName, storageSize } = args.kubernetes;
+        const { namespace: namespaceName, createNamespace, storageClassName, storageSize } = args.kubernetes;
         const keep = { parent: this, protect, retainOnDelete: protect };
         const baseLabels = { "app.kubernetes.io/part-of": prefix, "app.kubernetes.io/managed-by": "pulumi" };
 
         // Deleting a namespace deletes its volume claims, so it is protected like the data itself.
-        const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: namespaceName, labels: baseLabels } }, keep);
-        const metadata = (objectName: string, labels: Record<string, string> = baseLabels) => ({
-            name: objectName,
-            namespace: namespace.metadata.name,
-            labels,
-        });
+        const namespace: pulumi.Output<string> = createNamespace
+            ? new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: namespaceName, labels: baseLabels } }, keep).metadata.name
+            : pulumi.output(namespaceName);
+        const metadata = (objectName: string, labels: Record<string, string> = baseLabels) => ({ name: objectName, namespace, labels });
 
         const sharedFiles = uniqueByKey(args.workloads.flatMap((workload) => workload.files.filter((file) => file.kind === "shared")));
         const sharedConfigMap = new k8s.core.v1.ConfigMap(`${name}-chain`, { metadata: metadata(`${prefix}-chain`), ...configMapData(sharedFiles) }, { parent: this });
@@ -219,7 +217,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
             this.wsUrl = pulumi.interpolate`ws://${host}:${wsPort}`;
         }
 
-        this.namespace = namespace.metadata.name;
+        this.namespace = namespace;
         this.registerOutputs({ rpcUrl: this.rpcUrl, wsUrl: this.wsUrl, namespace: this.namespace });
     }
 }

@@ -61,6 +61,7 @@ describe("bad input is refused with a message naming the key and what is allowed
         ["platform missing", { ...VALID, platform: undefined }, "consortium:platform must be one of docker, kubernetes (got nothing)"],
         ["kubernetes without namespace", { ...VALID, platform: "kubernetes", kubernetes: {} }, "consortium:kubernetes.namespace must be a non-empty string"],
         ["kubernetes bad quantity", { ...VALID, platform: "kubernetes", kubernetes: { namespace: "ns", storageSize: "lots" } }, "consortium:kubernetes.storageSize must be a Kubernetes quantity"],
+        ["createNamespace not boolean", { ...VALID, platform: "kubernetes", kubernetes: { namespace: "ns", createNamespace: "no" } }, "consortium:kubernetes.createNamespace must be true or false (got 'no')"],
         ["rpc on an external authority", { ...VALID, externalAuthorities: [EXTERNAL], rpc: { authority: "ext" } }, "consortium:rpc.authority names 'ext', an external authority"],
         ["rpc on an unknown authority", { ...VALID, rpc: { authority: "zz" } }, "consortium:rpc.authority must name one of this stack's authorities: a1, a2 (got 'zz')"],
         ["rpc same ports", { ...VALID, rpc: { docker: { hostPort: 9000, wsHostPort: 9000 } } }, "consortium:rpc.docker.wsHostPort must differ from rpc.docker.hostPort"],

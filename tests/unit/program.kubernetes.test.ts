@@ -178,6 +178,12 @@ describe("Kubernetes options", () => {
         expect(sts.inputs.spec.template.spec.containers[0].image).toBe("openethereum/openethereum:v3.3.5");
     });
 
+    test("an existing namespace is used as it is when createNamespace is false", async () => {
+        const { registrations } = await run({ kubernetes: { namespace: "team-chain", createNamespace: false } });
+        expect(ofType(registrations, "kubernetes:core/v1:Namespace")).toEqual([]);
+        for (const sts of ofType(registrations, STS)) expect(sts.inputs.metadata.namespace).toBe("team-chain");
+    });
+
     test("the program also evaluates in preview mode, registering the same resources", async () => {
         const { registrations } = await run({}, true);
         const { registrations: applied } = await run();
