@@ -84,7 +84,7 @@ export class Consortium extends pulumi.ComponentResource {
         this.specHash = this.specJson.apply(specHash);
         const genesisLock = new GenesisLock(
             `${name}-genesis`,
-            { genesisHash: pulumi.all([spec, validatorSets]).apply(([specObject, sets]) => genesisHash(specObject as never, sets)), validatorSets },
+            { genesisHash: pulumi.all([spec, validatorSets]).apply(([specObject, sets]) => genesisHash(specObject, sets)), validatorSets },
             { parent: this, protect: config.protect },
         );
 

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
-import type { ValidatorSet } from "./spec";
+import type { ChainSpec, ValidatorSet } from "./spec";
 
 /**
  * Freezes a launched chain's genesis. The lock records the hash of everything in the spec that the
@@ -16,7 +16,7 @@ export interface GenesisLockInputs {
 }
 
 /** The hash of the spec with later validator sets left out: it changes only when the chain would fork. */
-export function genesisHash(spec: { engine: { authorityRound: { params: { validators: unknown } } } }, validatorSets: readonly ValidatorSet[]): string {
+export function genesisHash(spec: ChainSpec, validatorSets: readonly ValidatorSet[]): string {
     const frozen = JSON.parse(JSON.stringify(spec));
     frozen.engine.authorityRound.params.validators = { list: validatorSets[0].addresses };
     return `sha256:${createHash("sha256").update(JSON.stringify(frozen)).digest("hex")}`;

@@ -20,6 +20,14 @@ export interface ChainSpecInput extends Omit<ChainConfig, "validatorSets"> {
     readonly client: ClientKind;
 }
 
+export interface ChainSpec {
+    readonly name: string;
+    readonly engine: { readonly authorityRound: { readonly params: { readonly stepDuration: number; readonly validators: object } } };
+    readonly params: Readonly<Record<string, string>>;
+    readonly genesis: object;
+    readonly accounts: Readonly<Record<string, object>>;
+}
+
 const toHex = (value: number | bigint) => `0x${value.toString(16)}`;
 
 /** Precompiles 1-8 exactly as the seed's spec has them; every client reads this legacy builtin format. */
@@ -45,7 +53,7 @@ function validators(sets: readonly ValidatorSet[]): object {
     return { multi: Object.fromEntries(sets.map((set) => [String(set.fromBlock), list(set)])) };
 }
 
-export function buildChainSpec(input: ChainSpecInput): object {
+export function buildChainSpec(input: ChainSpecInput): ChainSpec {
     if (input.validatorSets.length === 0 || input.validatorSets[0].fromBlock !== 0) {
         throw new Error("the first validator set must start at block 0");
     }
@@ -84,7 +92,7 @@ export function buildChainSpec(input: ChainSpecInput): object {
 }
 
 /** The exact bytes every node reads. */
-export function serializeChainSpec(spec: object): string {
+export function serializeChainSpec(spec: ChainSpec): string {
     return `${JSON.stringify(spec, null, 2)}\n`;
 }
 

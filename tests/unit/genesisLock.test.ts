@@ -15,7 +15,7 @@ const base: ChainSpecInput = {
     validatorSets: [{ fromBlock: 0, addresses: [A, B] }],
     client: "nethermind",
 };
-const lockOf = (input: ChainSpecInput) => ({ genesisHash: genesisHash(buildChainSpec(input) as never, input.validatorSets), validatorSets: input.validatorSets });
+const lockOf = (input: ChainSpecInput) => ({ genesisHash: genesisHash(buildChainSpec(input), input.validatorSets), validatorSets: input.validatorSets });
 
 describe("the genesis lock", () => {
     const launched = lockOf(base);
