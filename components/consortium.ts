@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { GenesisLock, genesisHash } from "./chain/genesisLock";
 import { buildChainSpec, serializeChainSpec, specHash } from "./chain/spec";
 import { CLIENT_PROFILES, DEFAULT_RESOURCES } from "./clients";
+import { GENESIS_CONTRACTS } from "./poco/genesis";
 import type { ConsortiumConfig } from "./config";
 import { AuthorityIdentity } from "./identity/authorityIdentity";
 import { enodeUrl } from "./identity/keys";
@@ -78,7 +79,7 @@ export class Consortium extends pulumi.ComponentResource {
             ),
         );
         const spec = validatorSets.apply((sets) =>
-            buildChainSpec({ ...config.chain, validatorSets: sets, client: config.client.kind }),
+            buildChainSpec({ ...config.chain, validatorSets: sets, client: config.client.kind, contracts: GENESIS_CONTRACTS }),
         );
         this.specJson = spec.apply(serializeChainSpec);
         this.specHash = this.specJson.apply(specHash);

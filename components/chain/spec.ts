@@ -18,6 +18,8 @@ export interface ValidatorSet {
 export interface ChainSpecInput extends Omit<ChainConfig, "validatorSets"> {
     readonly validatorSets: readonly ValidatorSet[];
     readonly client: ClientKind;
+    /** Contracts present from genesis: address to runtime code (system contracts such as the CREATE2 factory). */
+    readonly contracts?: Readonly<Record<string, string>>;
 }
 
 export interface ChainSpec {
@@ -61,6 +63,10 @@ export function buildChainSpec(input: ChainSpecInput): ChainSpec {
     for (const [address, balance] of Object.entries(input.accounts)) {
         const builtin = accounts[address.toLowerCase()];
         accounts[address] = builtin ? { ...builtin, balance } : { balance };
+    }
+    for (const [address, code] of Object.entries(input.contracts ?? {})) {
+        const funded = accounts[address] as { balance?: string } | undefined;
+        accounts[address] = { balance: funded?.balance ?? "0", code };
     }
     return {
         name: input.name,

@@ -89,6 +89,12 @@ describe("the dev stack on Docker", () => {
         expect(await promiseOf(outputs.specHash)).toBe(`sha256:${createHash("sha256").update(spec).digest("hex")}`);
     });
 
+    test("the spec places the CREATE2 factory in genesis, so PoCo's addresses are deterministic", async () => {
+        const spec = JSON.parse(await promiseOf(outputs.chainSpec));
+        const { GENERIC_FACTORY_ADDRESS } = await import("../../components/poco/plan");
+        expect(spec.accounts[GENERIC_FACTORY_ADDRESS].code).toBe(require("@iexec/solidity/build/contracts/GenericFactory.json").deployedBytecode);
+    });
+
     test("the spec's validators are exactly the keystores' addresses (decrypted with their passwords)", async () => {
         for (const container of ofType(registrations, CONTAINER)) {
             const spec = JSON.parse(upload(container, "spec.json"));

@@ -1,0 +1,72 @@
+import { spawn, type ChildProcessWithoutNullStreams } from "child_process";
+import { appendFileSync } from "fs";
+import * as path from "path";
+import type { ChainSpec } from "../../components/chain/spec";
+
+/** A real EVM node (anvil, from the npm package @foundry-rs/anvil) on 127.0.0.1, started by the test. */
+export interface AnvilNode {
+    readonly rpcUrl: string;
+    stop(): Promise<void>;
+}
+
+function anvilBinary(): string {
+    try {
+        return path.join(path.dirname(require.resolve("@foundry-rs/anvil-linux-amd64/package.json")), "bin", "anvil");
+    } catch {
+        return path.join(__dirname, "..", "..", "node_modules", ".bin", "anvil");
+    }
+}
+
+export async function startAnvil(options: { chainId: number; blockTime?: number; gasLimit?: bigint }): Promise<AnvilNode> {
+    const args = ["--host", "127.0.0.1", "--port", "0", "--chain-id", String(options.chainId), "--accounts", "0"];
+    if (options.blockTime) args.push("--block-time", String(options.blockTime));
+    if (options.gasLimit) args.push("--gas-limit", options.gasLimit.toString());
+    const child: ChildProcessWithoutNullStreams = spawn(anvilBinary(), args, { stdio: ["pipe", "pipe", "pipe"] });
+    const rpcUrl = await new Promise<string>((resolve, reject) => {
+        let output = "";
+        const timer = setTimeout(() => reject(new Error(`anvil did not start: ${output}`)), 15_000);
+        child.stdout.on("data", (chunk: Buffer) => {
+            output += chunk.toString();
+            const match = /Listening on (127\.0\.0\.1:\d+)/.exec(output);
+            if (match) {
+                clearTimeout(timer);
+                resolve(`http://${match[1]}`);
+            }
+        });
+        child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+        if (process.env.ANVIL_LOG) {
+            child.stdout.on("data", (chunk: Buffer) => appendFileSync(process.env.ANVIL_LOG!, chunk));
+            child.stderr.on("data", (chunk: Buffer) => appendFileSync(process.env.ANVIL_LOG!, chunk));
+        }
+        child.on("exit", (code) => reject(new Error(`anvil exited with ${code}: ${output}`)));
+    });
+    return {
+        rpcUrl,
+        stop: () =>
+            new Promise((resolve) => {
+                if (child.exitCode !== null) return resolve();
+                child.once("exit", () => resolve());
+                child.kill("SIGTERM");
+            }),
+    };
+}
+
+async function rpc(rpcUrl: string, method: string, params: unknown[]): Promise<unknown> {
+    const response = await fetch(rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) });
+    const body = (await response.json()) as { result?: unknown; error?: { message: string } };
+    if (body.error) throw new Error(`${method}: ${body.error.message}`);
+    return body.result;
+}
+
+/** Gives the node the genesis state of a consortium chain spec: funded accounts and system contracts. */
+export async function applyGenesisAccounts(rpcUrl: string, spec: ChainSpec): Promise<void> {
+    for (const [address, account] of Object.entries(spec.accounts) as [string, { balance?: string; code?: string; builtin?: unknown }][]) {
+        if (account.builtin) continue; // precompiles exist on every EVM node
+        if (account.balance) await rpc(rpcUrl, "anvil_setBalance", [address, `0x${BigInt(account.balance).toString(16)}`]);
+        if (account.code) await rpc(rpcUrl, "anvil_setCode", [address, account.code]);
+    }
+}
+
+export async function mine(rpcUrl: string): Promise<void> {
+    await rpc(rpcUrl, "evm_mine", []);
+}

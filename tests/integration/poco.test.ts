@@ -1,0 +1,157 @@
+import { Contract, JsonRpcProvider, Wallet, keccak256, toUtf8Bytes } from "ethers";
+import { buildChainSpec } from "../../components/chain/spec";
+import { artifacts } from "../../components/poco/artifacts";
+import { PocoDeploymentError, deployPoco, transactionOf } from "../../components/poco/deploy";
+import { GENESIS_CONTRACTS } from "../../components/poco/genesis";
+import { DEFAULT_CATEGORIES, GENERIC_FACTORY_ADDRESS, layout, planDeployment, type PocoPlanInput } from "../../components/poco/plan";
+import { applyGenesisAccounts, startAnvil, type AnvilNode } from "../helpers/anvil";
+
+const CHAIN_ID = 65535;
+const ADMIN_KEY = keccak256(toUtf8Bytes("consortium tests: PoCo admin"));
+const ADMIN = new Wallet(ADMIN_KEY).address;
+const OTHER_KEY = keccak256(toUtf8Bytes("consortium tests: someone else"));
+
+const plan = (overrides: Partial<PocoPlanInput> = {}): PocoPlanInput => ({
+    admin: ADMIN,
+    chainId: CHAIN_ID,
+    salt: `0x${"00".repeat(32)}`,
+    rlc: { deploy: true },
+    categories: DEFAULT_CATEGORIES,
+    baseURIs: {
+        apps: `https://nfts-metadata.iex.ec/app/${CHAIN_ID}/`,
+        datasets: `https://nfts-metadata.iex.ec/dataset/${CHAIN_ID}/`,
+        workerpools: `https://nfts-metadata.iex.ec/workerpool/${CHAIN_ID}/`,
+    },
+    ...overrides,
+});
+
+/** A node with the consortium chain's id and genesis accounts: the funded admin and the CREATE2 factory. */
+async function consortiumNode(blockTime = 1): Promise<AnvilNode> {
+    const node = await startAnvil({ chainId: CHAIN_ID, blockTime, gasLimit: 40_000_000n });
+    const spec = buildChainSpec({
+        name: "test",
+        networkId: CHAIN_ID,
+        chainId: CHAIN_ID,
+        stepDuration: 1,
+        gasLimit: 40_000_000n,
+        accounts: { [ADMIN]: (10n ** 24n).toString(), [new Wallet(OTHER_KEY).address]: (10n ** 24n).toString() },
+        validatorSets: [{ fromBlock: 0, addresses: [ADMIN] }],
+        client: "nethermind",
+        contracts: GENESIS_CONTRACTS,
+    });
+    await applyGenesisAccounts(node.rpcUrl, spec);
+    return node;
+}
+
+describe("RLC and PoCo on a real local node (anvil)", () => {
+    let node: AnvilNode;
+    let provider: JsonRpcProvider;
+    let first: Awaited<ReturnType<typeof deployPoco>>;
+    const messages: string[] = [];
+
+    beforeAll(async () => {
+        node = await consortiumNode();
+        provider = new JsonRpcProvider(node.rpcUrl, undefined, { cacheTimeout: -1 });
+        first = await deployPoco({ rpcUrl: node.rpcUrl, adminKey: ADMIN_KEY, plan: plan(), log: (message) => messages.push(message) });
+    }, 120_000);
+
+    afterAll(async () => {
+        provider?.destroy();
+        await node?.stop();
+    });
+
+    test("deploys everything at the predicted CREATE2 addresses, pipelined into at most 3 blocks", async () => {
+        expect(first.addresses).toEqual(layout(plan()).addresses);
+        expect(first.transactionsSent).toBeGreaterThan(20);
+        expect(first.blocksUsed).toBeLessThanOrEqual(3);
+        expect(first.deploymentBlock).toBeGreaterThan(0);
+        expect(messages.some((message) => message.startsWith("PoCo: sent"))).toBe(true);
+    });
+
+    test("the hub is configured in token mode with the RLC, the registries and iExec's five categories", async () => {
+        const hub = new Contract(first.addresses.diamond, artifacts.iexecToken().abi as never[], provider);
+        expect(await hub.token()).toBe(first.addresses.rlc);
+        expect(await hub.name()).toBe("Staked RLC");
+        expect(await hub.symbol()).toBe("SRLC");
+        expect(Number(await hub.countCategory())).toBe(5);
+        expect((await hub.viewCategory(4)).name).toBe("XL");
+        expect(await hub.owner()).toBe(ADMIN);
+        expect(await hub.appregistry()).toBe(first.addresses.registries.apps);
+    });
+
+    test("registries are initialised, carry their base URI and belong to the admin", async () => {
+        for (const kind of ["apps", "datasets", "workerpools"] as const) {
+            const registry = new Contract(first.addresses.registries[kind], artifacts.registry(kind).abi as never[], provider);
+            expect(await registry.initialized()).toBe(true);
+            expect(await registry.baseURI()).toBe(plan().baseURIs[kind]);
+            expect(await registry.owner()).toBe(ADMIN);
+        }
+    });
+
+    test("the faucet RLC's supply belongs to the admin, who owns the token", async () => {
+        const rlc = new Contract(first.addresses.rlc, artifacts.rlc().abi as never[], provider);
+        expect(await rlc.balanceOf(ADMIN)).toBe(87_000_000n * 10n ** 9n);
+        expect(await rlc.balanceOf(GENERIC_FACTORY_ADDRESS)).toBe(0n);
+        expect(await rlc.owner()).toBe(ADMIN);
+    });
+
+    test("a second run sends no transaction and reports the same addresses and block", async () => {
+        const nonce = await provider.getTransactionCount(ADMIN);
+        const again = await deployPoco({ rpcUrl: node.rpcUrl, adminKey: ADMIN_KEY, plan: plan() });
+        expect(again.transactionsSent).toBe(0);
+        expect(again.addresses).toEqual(first.addresses);
+        expect(again.deploymentBlock).toBe(first.deploymentBlock);
+        expect(await provider.getTransactionCount(ADMIN)).toBe(nonce);
+    });
+
+    test("another admin key than the configured admin is refused before anything is sent", async () => {
+        await expect(deployPoco({ rpcUrl: node.rpcUrl, adminKey: OTHER_KEY, plan: plan() })).rejects.toThrow(
+            `the admin key is the key of ${new Wallet(OTHER_KEY).address}, but the PoCo admin is ${ADMIN}`,
+        );
+    });
+
+    test("a node serving another chain id is refused", async () => {
+        await expect(deployPoco({ rpcUrl: node.rpcUrl, adminKey: ADMIN_KEY, plan: plan({ chainId: 17 }) })).rejects.toThrow("serves chain id 65535, but the consortium's chain id is 17");
+    });
+});
+
+describe("resuming and failing", () => {
+    test("a run stopped after some steps resumes to the same final addresses without redeploying", async () => {
+        const node = await consortiumNode();
+        const provider = new JsonRpcProvider(node.rpcUrl, undefined, { cacheTimeout: -1 });
+        try {
+            const emptyState = { deployed: new Set<string>(), diamondSelectors: new Set<string>(), registriesInitialized: { apps: false, datasets: false, workerpools: false }, registryBaseURIs: { apps: "", datasets: "", workerpools: "" }, configuredToken: "0x0000000000000000000000000000000000000000", categoryCount: 0, factoryRlcBalance: 0n };
+            const steps = planDeployment(plan(), emptyState);
+            const wallet = new Wallet(ADMIN_KEY, provider);
+            const interruptedAfter = 8;
+            for (const step of steps.slice(0, interruptedAfter)) await (await wallet.sendTransaction(transactionOf(step))).wait();
+            const resumed = await deployPoco({ rpcUrl: node.rpcUrl, adminKey: ADMIN_KEY, plan: plan() });
+            expect(resumed.addresses).toEqual(layout(plan()).addresses);
+            expect(resumed.transactionsSent).toBeLessThan(steps.length - interruptedAfter + 3);
+            expect(await provider.getTransactionCount(ADMIN)).toBe(interruptedAfter + resumed.transactionsSent);
+            const hub = new Contract(resumed.addresses.diamond, artifacts.iexecToken().abi as never[], provider);
+            expect(Number(await hub.countCategory())).toBe(5);
+        } finally {
+            provider.destroy();
+            await node.stop();
+        }
+    }, 120_000);
+
+    test("an unreachable RPC gives a clear error after the readiness timeout", async () => {
+        await expect(deployPoco({ rpcUrl: "http://127.0.0.1:9", adminKey: ADMIN_KEY, plan: plan(), readinessTimeoutMs: 1500 })).rejects.toThrow(
+            /the chain at http:\/\/127\.0\.0\.1:9 is not ready after 2 s/,
+        );
+    });
+
+    test("an unfunded admin is told so before anything is sent", async () => {
+        const node = await startAnvil({ chainId: CHAIN_ID, blockTime: 1 });
+        try {
+            const spec = buildChainSpec({ name: "t", networkId: CHAIN_ID, chainId: CHAIN_ID, stepDuration: 1, gasLimit: 40_000_000n, accounts: {}, validatorSets: [{ fromBlock: 0, addresses: [ADMIN] }], client: "nethermind", contracts: GENESIS_CONTRACTS });
+            await applyGenesisAccounts(node.rpcUrl, spec);
+            await expect(deployPoco({ rpcUrl: node.rpcUrl, adminKey: ADMIN_KEY, plan: plan() })).rejects.toThrow(PocoDeploymentError);
+            await expect(deployPoco({ rpcUrl: node.rpcUrl, adminKey: ADMIN_KEY, plan: plan() })).rejects.toThrow(`the PoCo admin ${ADMIN} holds 0 wei`);
+        } finally {
+            await node.stop();
+        }
+    }, 60_000);
+});
