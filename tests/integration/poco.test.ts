@@ -1,3 +1,5 @@
+import { execFileSync } from "child_process";
+import * as path from "path";
 import { Contract, JsonRpcProvider, Wallet, keccak256, toUtf8Bytes } from "ethers";
 import { buildChainSpec } from "../../components/chain/spec";
 import { artifacts } from "../../components/poco/artifacts";
@@ -95,6 +97,27 @@ describe("RLC and PoCo on a real local node (anvil)", () => {
         expect(await rlc.owner()).toBe(ADMIN);
     });
 
+    test("the iExec SDK uses it as a user would: deposit, deploy app, dataset and workerpool, match orders into a deal", () => {
+        const output = execFileSync("node", [path.join(__dirname, "sdk", "marketplace.mjs"), node.rpcUrl, first.addresses.diamond], {
+            env: { ...process.env, IEXEC_TEST_KEY: ADMIN_KEY },
+            encoding: "utf8",
+            timeout: 120_000,
+        });
+        const observed = JSON.parse(output.trim().split("\n").pop()!);
+        expect(observed.categoryCount).toBe(5);
+        expect(observed.stake).toBe("1000000");
+        expect(observed.dealid).toMatch(/^0x[0-9a-f]{64}$/);
+        expect(observed.deal).toEqual({
+            app: observed.app,
+            dataset: observed.dataset,
+            workerpool: observed.workerpool,
+            requester: ADMIN,
+            category: 0,
+            botSize: 1,
+            appPrice: 5,
+        });
+    }, 150_000);
+
     test("a second run sends no transaction and reports the same addresses and block", async () => {
         const nonce = await provider.getTransactionCount(ADMIN);
         const again = await deployPoco({ rpcUrl: node.rpcUrl, adminKey: ADMIN_KEY, plan: plan() });
@@ -103,6 +126,17 @@ describe("RLC and PoCo on a real local node (anvil)", () => {
         expect(again.deploymentBlock).toBe(first.deploymentBlock);
         expect(await provider.getTransactionCount(ADMIN)).toBe(nonce);
     });
+
+    test("a failed transaction is reported with its step, its contract and the revert reason", async () => {
+        // Someone hands the dataset registry to another account by hand; a new base URI then cannot be set.
+        const admin = new Wallet(ADMIN_KEY, provider);
+        const registry = new Contract(first.addresses.registries.datasets, artifacts.registry("datasets").abi as never[], admin);
+        await (await registry.transferOwnership(new Wallet(OTHER_KEY).address)).wait();
+        const changed = plan({ baseURIs: { ...plan().baseURIs, datasets: "https://metadata.consortium.example/dataset/" } });
+        await expect(deployPoco({ rpcUrl: node.rpcUrl, adminKey: ADMIN_KEY, plan: changed })).rejects.toThrow(
+            /step registry-datasets-base-uri \(DatasetRegistry\) failed in block \d+: .*Ownable: caller is not the owner/,
+        );
+    }, 60_000);
 
     test("another admin key than the configured admin is refused before anything is sent", async () => {
         await expect(deployPoco({ rpcUrl: node.rpcUrl, adminKey: OTHER_KEY, plan: plan() })).rejects.toThrow(
