@@ -226,7 +226,7 @@ async function waitForReceipt(provider: JsonRpcProvider, raw: string, hash: stri
     for (let attempt = 1; Date.now() < deadline; attempt++) {
         const receipt = await provider.getTransactionReceipt(hash);
         if (receipt) return receipt;
-        if (attempt % 6 === 0 && (await provider.send("eth_getTransactionByHash", [hash])) === null) {
+        if (attempt % 2 === 0 && (await provider.send("eth_getTransactionByHash", [hash])) === null) {
             await provider.send("eth_sendRawTransaction", [raw]).catch(() => undefined);
         }
         await new Promise((resolve) => setTimeout(resolve, 500));
