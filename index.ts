@@ -14,3 +14,4 @@ export const wsUrl = outputs.wsUrl;
 export const chainSpec = outputs.chainSpec;
 /** Keystores and passwords of this stack's authorities, for backups: `pulumi stack output keystores --show-secrets`. */
 export const keystores = outputs.keystores;
+export const poco = outputs.poco;

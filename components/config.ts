@@ -94,6 +94,27 @@ export interface KubernetesConfig {
     readonly memory?: string;
 }
 
+export interface PocoCategoryConfig {
+    readonly name: string;
+    readonly description: string;
+    readonly workClockTimeRef: number;
+}
+
+export interface PocoConfig {
+    /** The consortium admin: deploys PoCo and owns it; its key is the secret `pocoAdminKey`. */
+    readonly admin: string;
+    /** An existing ERC-20 to use as RLC; the faucet RLC is deployed when absent. */
+    readonly rlcAddress?: string;
+    /** CREATE2 salt, 32 bytes. */
+    readonly salt: string;
+    readonly categories: readonly PocoCategoryConfig[];
+    /** Prefix of the registries' NFT metadata URIs. */
+    readonly metadataBaseURI: string;
+    /** How `pulumi up` reaches the chain, when the platform's RPC URL is not reachable from where it runs. */
+    readonly rpcUrl?: string;
+    readonly readinessTimeoutSeconds: number;
+}
+
 export interface DockerConfig {
     readonly host?: string;
 }
@@ -110,7 +131,12 @@ export interface ConsortiumConfig {
     readonly keystore: { readonly passwordLength: number };
     /** Protect keys, chain data and the namespace from deletion (`pulumi destroy` included). */
     readonly protect: boolean;
+    /** RLC and iExec PoCo on the home chain; absent: not deployed. */
+    readonly poco?: PocoConfig;
 }
+
+/** The secret config key holding the PoCo admin's private key. */
+export const POCO_ADMIN_KEY = "pocoAdminKey";
 
 /** The raw, unvalidated values of each top-level key, as read from the stack. */
 export type RawConfig = Partial<Record<(typeof TOP_LEVEL_KEYS)[number], unknown>>;
@@ -126,6 +152,7 @@ export const TOP_LEVEL_KEYS = [
     "rpc",
     "keystore",
     "protect",
+    "poco",
 ] as const;
 
 export class ConfigError extends Error {
@@ -437,8 +464,62 @@ function parseKubernetes(check: Checker, raw: unknown): KubernetesConfig | undef
     };
 }
 
+const DEFAULT_CATEGORIES: readonly PocoCategoryConfig[] = [
+    { name: "XS", description: "{}", workClockTimeRef: 300 },
+    { name: "S", description: "{}", workClockTimeRef: 1200 },
+    { name: "M", description: "{}", workClockTimeRef: 3600 },
+    { name: "L", description: "{}", workClockTimeRef: 10800 },
+    { name: "XL", description: "{}", workClockTimeRef: 36000 },
+];
+
+function parsePoco(check: Checker, raw: unknown, accounts: Readonly<Record<string, string>> | undefined, hasAdminKey: boolean): PocoConfig | undefined {
+    if (raw === undefined || raw === null || (typeof raw === "object" && !Array.isArray(raw) && Object.keys(raw).length === 0)) return undefined;
+    const record = check.object("poco", raw, ["admin", "rlcAddress", "salt", "categories", "metadataBaseURI", "rpcUrl", "readinessTimeoutSeconds"]);
+    if (!record) return undefined;
+    const admin = check.address("poco.admin", record.admin);
+    const rlcAddress = record.rlcAddress === undefined ? undefined : check.address("poco.rlcAddress", record.rlcAddress);
+    const salt = record.salt === undefined ? `0x${"00".repeat(32)}` : check.string("poco.salt", record.salt, /^0x[0-9a-fA-F]{64}$/, "must be 32 bytes of hex starting with 0x");
+    const metadataBaseURI =
+        record.metadataBaseURI === undefined ? "https://nfts-metadata.iex.ec" : check.string("poco.metadataBaseURI", record.metadataBaseURI, /^https?:\/\/\S+[^/]$/, "must be an http(s) URL without a trailing slash");
+    const rpcUrl = record.rpcUrl === undefined ? undefined : check.string("poco.rpcUrl", record.rpcUrl, /^(https?|wss?):\/\/\S+$/, "must be an http(s) or ws(s) URL");
+    const readinessTimeoutSeconds =
+        record.readinessTimeoutSeconds === undefined ? 600 : check.integer("poco.readinessTimeoutSeconds", record.readinessTimeoutSeconds, 1, 86_400, "a number of seconds from 1 to 86400");
+    let categories: PocoCategoryConfig[] | undefined = [...DEFAULT_CATEGORIES];
+    if (record.categories !== undefined) {
+        if (!Array.isArray(record.categories) || record.categories.length === 0) {
+            categories = check.fail("poco.categories", `must be a non-empty list of { name, description?, workClockTimeRef } (got ${describe(record.categories)})`);
+        } else {
+            categories = [];
+            record.categories.forEach((item, index) => {
+                const key = `poco.categories[${index}]`;
+                const category = check.object(key, item, ["name", "description", "workClockTimeRef"]);
+                const name = check.string(`${key}.name`, category?.name);
+                const description = category?.description === undefined ? "{}" : check.string(`${key}.description`, category.description);
+                const workClockTimeRef = check.integer(`${key}.workClockTimeRef`, category?.workClockTimeRef, 1, 31_536_000, "a positive number of seconds");
+                if (name && description && workClockTimeRef) categories!.push({ name, description, workClockTimeRef });
+            });
+        }
+    }
+    if (admin && accounts && !accounts[admin]) {
+        check.fail("poco.admin", `${admin} must be funded in chain.accounts: it pays for the deployment`);
+    }
+    if (admin && !hasAdminKey) {
+        check.fail(POCO_ADMIN_KEY, `is required when poco is set: pulumi config set --secret ${POCO_ADMIN_KEY} <the private key of ${admin}>`);
+    }
+    if (!admin || !salt || !metadataBaseURI || !readinessTimeoutSeconds || !categories) return undefined;
+    return {
+        admin,
+        salt,
+        categories,
+        metadataBaseURI,
+        readinessTimeoutSeconds,
+        ...(rlcAddress ? { rlcAddress } : {}),
+        ...(rpcUrl ? { rpcUrl } : {}),
+    };
+}
+
 /** Validates raw stack values and applies defaults. Throws one ConfigError listing every issue. */
-export function parseConfig(raw: RawConfig): ConsortiumConfig {
+export function parseConfig(raw: RawConfig, secretsSet: { readonly pocoAdminKey?: boolean } = {}): ConsortiumConfig {
     const check = new Checker();
     const platform = check.oneOf("platform", raw.platform, PLATFORMS);
 
@@ -484,6 +565,7 @@ export function parseConfig(raw: RawConfig): ConsortiumConfig {
             ? DEFAULT_PASSWORD_LENGTH
             : check.integer("keystore.passwordLength", keystoreRecord.passwordLength, 16, 128, "an integer from 16 to 128");
     const protect = raw.protect === undefined || raw.protect === null ? true : check.boolean("protect", raw.protect);
+    const poco = parsePoco(check, raw.poco, chain?.accounts, secretsSet.pocoAdminKey ?? false);
 
     if (check.issues.length > 0) throw new ConfigError(check.issues);
     return {
@@ -497,12 +579,18 @@ export function parseConfig(raw: RawConfig): ConsortiumConfig {
         rpc: rpc!,
         keystore: { passwordLength: passwordLength! },
         protect: protect!,
+        ...(poco ? { poco } : {}),
     };
 }
 
+export interface ConsortiumSecrets {
+    readonly pocoAdminKey?: pulumi.Output<string>;
+}
+
 /** Reads every top-level key of the `consortium` namespace from the stack and validates it. */
-export function loadConfig(): ConsortiumConfig {
+export function loadConfig(): ConsortiumConfig & { readonly secrets: ConsortiumSecrets } {
     const config = new pulumi.Config(CONFIG_NAMESPACE);
+    const pocoAdminKey = config.getSecret(POCO_ADMIN_KEY);
     const raw: RawConfig = {};
     for (const key of TOP_LEVEL_KEYS) {
         const text = config.get(key);
@@ -513,7 +601,7 @@ export function loadConfig(): ConsortiumConfig {
             raw[key] = text; // plain strings such as `platform: docker`
         }
     }
-    return parseConfig(raw);
+    return { ...parseConfig(raw, { pocoAdminKey: pocoAdminKey !== undefined }), secrets: pocoAdminKey ? { pocoAdminKey } : {} };
 }
 
 /** The node id (128 hex characters) of an enode URL validated by parseConfig. */

@@ -3,7 +3,9 @@ import { GenesisLock, genesisHash } from "./chain/genesisLock";
 import { buildChainSpec, serializeChainSpec, specHash } from "./chain/spec";
 import { CLIENT_PROFILES, DEFAULT_RESOURCES } from "./clients";
 import { GENESIS_CONTRACTS } from "./poco/genesis";
-import type { ConsortiumConfig } from "./config";
+import type { PocoAddresses } from "./poco/plan";
+import { PocoDeployment, pocoPlanInput } from "./poco/pocoDeployment";
+import type { ConsortiumConfig, ConsortiumSecrets } from "./config";
 import { AuthorityIdentity } from "./identity/authorityIdentity";
 import { enodeUrl } from "./identity/keys";
 import { createPlatform } from "./platform";
@@ -14,6 +16,7 @@ export interface ConsortiumArgs {
     readonly config: ConsortiumConfig;
     /** Prefix of platform object names (containers, volumes, Kubernetes objects); the stack name by default. */
     readonly prefix: string;
+    readonly secrets: ConsortiumSecrets;
 }
 
 export interface AuthoritySummary {
@@ -41,6 +44,8 @@ export class Consortium extends pulumi.ComponentResource {
     public readonly authorities: pulumi.Output<AuthoritySummary[]>;
     public readonly rpcUrl: pulumi.Output<string>;
     public readonly wsUrl: pulumi.Output<string>;
+    /** RLC and PoCo on the home chain, when `poco` is configured. */
+    public readonly poco?: { readonly addresses: pulumi.Output<PocoAddresses>; readonly deploymentBlock: pulumi.Output<number> };
     /** Per authority this stack runs: keystore file, JSON and password, for backups (secret). */
     public readonly keystores: pulumi.Output<Record<string, { fileName: string; json: string; password: string }>>;
 
@@ -119,6 +124,20 @@ export class Consortium extends pulumi.ComponentResource {
             { parent: this, dependsOn: [genesisLock] },
         );
 
+        if (config.poco) {
+            // The chain must be up and sealing before anything is deployed: the deployment waits for it.
+            this.poco = new PocoDeployment(
+                `${name}-poco`,
+                {
+                    rpcUrl: config.poco.rpcUrl ?? platform.rpcUrl,
+                    plan: pocoPlanInput(config.poco, config.chain.chainId),
+                    adminKey: args.secrets.pocoAdminKey!,
+                    readinessTimeoutSeconds: config.poco.readinessTimeoutSeconds,
+                },
+                { parent: this, dependsOn: [platform] },
+            );
+        }
+
         this.chainId = pulumi.output(config.chain.chainId);
         this.networkId = pulumi.output(config.chain.networkId);
         this.rpcUrl = platform.rpcUrl;
@@ -162,6 +181,7 @@ export class Consortium extends pulumi.ComponentResource {
             rpcUrl: this.rpcUrl,
             wsUrl: this.wsUrl,
             keystores: this.keystores,
+            ...(this.poco ? { pocoAddresses: this.poco.addresses, pocoDeploymentBlock: this.poco.deploymentBlock } : {}),
         });
     }
 }

@@ -26,7 +26,7 @@ export function createProviders(config: ConsortiumConfig): pulumi.ProviderResour
 /** The whole program: config is read and validated before the first resource is registered. */
 export function runProgram() {
     const config = loadConfig();
-    const consortium = new Consortium("consortium", { config, prefix: pulumi.getStack() }, { providers: createProviders(config) });
+    const consortium = new Consortium("consortium", { config, prefix: pulumi.getStack(), secrets: config.secrets }, { providers: createProviders(config) });
     return {
         chainId: consortium.chainId,
         networkId: consortium.networkId,
@@ -39,5 +39,7 @@ export function runProgram() {
         wsUrl: consortium.wsUrl,
         chainSpec: consortium.specJson,
         keystores: consortium.keystores,
+        /** Every RLC and PoCo contract address, and the block PoCo was deployed in (when `poco` is set). */
+        poco: consortium.poco ? pulumi.output({ addresses: consortium.poco.addresses, deploymentBlock: consortium.poco.deploymentBlock }) : pulumi.output(undefined),
     };
 }

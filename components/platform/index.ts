@@ -15,7 +15,7 @@ export function createPlatform(
     config: ConsortiumConfig,
     args: PlatformArgs,
     opts?: pulumi.ComponentResourceOptions,
-): Platform {
+): Platform & pulumi.ComponentResource {
     switch (config.platform) {
         case "docker":
             return new DockerPlatform(name, args, opts);

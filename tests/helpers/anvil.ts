@@ -9,11 +9,15 @@ export interface AnvilNode {
     stop(): Promise<void>;
 }
 
+/**
+ * The anvil binary of the npm package for this platform (an optional dependency: the registry our
+ * machines use serves only the linux-amd64 build), or an `anvil` on PATH elsewhere.
+ */
 function anvilBinary(): string {
     try {
         return path.join(path.dirname(require.resolve("@foundry-rs/anvil-linux-amd64/package.json")), "bin", "anvil");
     } catch {
-        return path.join(__dirname, "..", "..", "node_modules", ".bin", "anvil");
+        return "anvil";
     }
 }
 

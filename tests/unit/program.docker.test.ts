@@ -122,7 +122,7 @@ describe("the dev stack on Docker", () => {
     test("no exported output carries key material unless secret", async () => {
         const keyMaterial = ofType(registrations, CONTAINER).flatMap((container) => [upload(container, "/password"), keystoreOf(container)]);
         for (const [name, output] of Object.entries(outputs)) {
-            const value = JSON.stringify(await promiseOf(output as pulumi.Output<unknown>));
+            const value = JSON.stringify(await promiseOf(output as pulumi.Output<unknown>)) ?? "";
             const secret = await pulumi.isSecret(output as pulumi.Output<unknown>);
             if (name === "keystores") {
                 expect(secret).toBe(true);
