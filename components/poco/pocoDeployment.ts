@@ -1,6 +1,4 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Wallet } from "ethers";
-import { deployPoco } from "./deploy";
 import type { PocoConfig } from "../config";
 import { layout, type PocoAddresses, type PocoPlanInput } from "./plan";
 
@@ -33,6 +31,8 @@ export function pocoInputFailures(inputs: PocoContractsInputs): { property: stri
     if (typeof inputs.adminKey !== "string" || inputs.adminKey === unknown) return [];
     let address: string;
     try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { Wallet } = require("ethers") as typeof import("ethers");
         address = new Wallet(inputs.adminKey).address;
     } catch {
         return [{ property: "adminKey", reason: "consortium:pocoAdminKey is not a 32-byte hex private key" }];
@@ -43,8 +43,27 @@ export function pocoInputFailures(inputs: PocoContractsInputs): { property: stri
     return [];
 }
 
+/**
+ * The deployment engine, loaded when the provider runs. Pulumi serialises a dynamic provider's code
+ * into the state; capturing the engine (ethers objects, PoCo's artifacts) by value would not
+ * serialise, so the provider loads it from the project (Pulumi runs providers in the project
+ * folder): compiled JavaScript when present, else the TypeScript source through ts-node, which
+ * Pulumi's TypeScript runtime uses too.
+ */
+function loadEngine(): typeof import("./deploy") {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const path = require("path") as typeof import("path");
+    const root = process.cwd();
+    try {
+        return require(path.join(root, "bin", "components", "poco", "deploy.js"));
+    } catch {
+        require(path.join(root, "node_modules", "ts-node")).register({ transpileOnly: true, project: path.join(root, "tsconfig.json") });
+        return require(path.join(root, "components", "poco", "deploy.ts"));
+    }
+}
+
 async function apply(inputs: PocoContractsInputs): Promise<PocoContractsOutputs> {
-    const result = await deployPoco({
+    const result = await loadEngine().deployPoco({
         rpcUrl: inputs.rpcUrl,
         adminKey: inputs.adminKey,
         plan: inputs.plan,

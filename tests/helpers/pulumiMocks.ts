@@ -9,6 +9,8 @@ export interface Registration {
     readonly type: string;
     readonly name: string;
     readonly inputs: Record<string, any>;
+    /** Inputs as sent, secrets still in Pulumi's secret envelope. */
+    readonly rawInputs: Record<string, any>;
     /** Provider reference (`<urn>::<id>`) of a custom resource; empty for components and default providers. */
     readonly provider: string;
     readonly opts: pulumi.CustomResourceOptions & pulumi.ComponentResourceOptions;
@@ -19,6 +21,10 @@ const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 /** Mock state of Pulumi's secret envelope, for the values that real providers mark secret. */
 function secretValue(value: string) {
     return { [SECRET_SIG]: "1b47061264138c4ac30d75fd1eb44270", value };
+}
+
+export function isSecretValue(value: any): boolean {
+    return Boolean(value && typeof value === "object" && value[SECRET_SIG] !== undefined);
 }
 
 export function unwrapSecrets(value: any): any {
@@ -58,7 +64,7 @@ export async function installMocks(options: MockOptions = {}): Promise<Registrat
         {
             newResource(args: pulumi.runtime.MockResourceArgs) {
                 const inputs = unwrapSecrets(args.inputs);
-                registrations.push({ type: args.type, name: args.name, inputs, provider: args.provider ?? "", opts: optionsByName.get(`${args.type}::${args.name}`) ?? {} });
+                registrations.push({ type: args.type, name: args.name, inputs, rawInputs: args.inputs, provider: args.provider ?? "", opts: optionsByName.get(`${args.type}::${args.name}`) ?? {} });
                 const seed = `${options.seed ?? ""}${args.name}`;
                 let state: Record<string, any> = { ...args.inputs };
                 if (options.preview) {
@@ -115,21 +121,22 @@ export async function evaluate<T>(program: () => T): Promise<T> {
 }
 
 /** Loads `stacks/Pulumi.<stack>.yaml` into the runtime config, optionally overriding keys. */
-export function useStackConfig(stack: string, overrides: Record<string, unknown> = {}): void {
+export function useStackConfig(stack: string, overrides: Record<string, unknown> = {}, secrets: Record<string, string> = {}): void {
     const file = path.join(__dirname, "..", "..", "stacks", `Pulumi.${stack}.yaml`);
     const values: Record<string, unknown> = { ...(parse(readFileSync(file, "utf8")).config as Record<string, unknown>) };
     for (const [key, value] of Object.entries(overrides)) values[`consortium:${key}`] = value;
-    useConfig(values);
+    for (const [key, value] of Object.entries(secrets)) values[`consortium:${key}`] = value;
+    useConfig(values, Object.keys(secrets).map((key) => `consortium:${key}`));
 }
 
 /** Sets the runtime config from fully qualified keys; structured values are passed as JSON, as the CLI does. */
-export function useConfig(values: Record<string, unknown>): void {
+export function useConfig(values: Record<string, unknown>, secretKeys: string[] = []): void {
     const config: Record<string, string> = {};
     for (const [key, value] of Object.entries(values)) {
         if (value === undefined) continue;
         config[key] = typeof value === "string" ? value : JSON.stringify(value);
     }
-    pulumi.runtime.setAllConfig(config);
+    pulumi.runtime.setAllConfig(config, secretKeys);
 }
 
 export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {

@@ -138,6 +138,18 @@ describe("RLC and PoCo on a real local node (anvil)", () => {
         );
     }, 60_000);
 
+    test("the Pulumi resource's provider runs the same engine: an update with nothing missing sends nothing", async () => {
+        const nonce = await provider.getTransactionCount(ADMIN);
+        const { POCO_CONTRACTS_PROVIDER } = await import("../../components/poco/pocoDeployment");
+        const inputs = { rpcUrl: node.rpcUrl, plan: plan({ baseURIs: { ...plan().baseURIs } }), adminKey: ADMIN_KEY, readinessTimeoutSeconds: 30 };
+        const created = await POCO_CONTRACTS_PROVIDER.create!({ ...inputs, plan: { ...inputs.plan, baseURIs: { ...inputs.plan.baseURIs, datasets: (await new Contract(first.addresses.registries.datasets, artifacts.registry("datasets").abi as never[], provider).baseURI()) as string } } });
+        expect(created.id).toBe(first.addresses.diamond);
+        expect(created.outs.addresses).toEqual(first.addresses);
+        expect(created.outs.deploymentBlock).toBe(first.deploymentBlock);
+        expect(JSON.stringify(created.outs)).not.toContain(ADMIN_KEY.slice(2));
+        expect(await provider.getTransactionCount(ADMIN)).toBe(nonce);
+    }, 60_000);
+
     test("another admin key than the configured admin is refused before anything is sent", async () => {
         await expect(deployPoco({ rpcUrl: node.rpcUrl, adminKey: OTHER_KEY, plan: plan() })).rejects.toThrow(
             `the admin key is the key of ${new Wallet(OTHER_KEY).address}, but the PoCo admin is ${ADMIN}`,
