@@ -566,6 +566,10 @@ export function parseConfig(raw: RawConfig, secretsSet: { readonly pocoAdminKey?
             : check.integer("keystore.passwordLength", keystoreRecord.passwordLength, 16, 128, "an integer from 16 to 128");
     const protect = raw.protect === undefined || raw.protect === null ? true : check.boolean("protect", raw.protect);
     const poco = parsePoco(check, raw.poco, chain?.accounts, secretsSet.pocoAdminKey ?? false);
+    if (poco && client?.kind === "parity") {
+        // PoCo 6 reads the chain id with the CHAINID opcode (EIP-1344, Istanbul) for its EIP-712 domain.
+        check.fail("poco", "needs the Istanbul EVM (CHAINID), which the parity profile's chain (Petersburg) lacks: use client.kind nethermind or openethereum");
+    }
 
     if (check.issues.length > 0) throw new ConfigError(check.issues);
     return {

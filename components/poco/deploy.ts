@@ -80,7 +80,7 @@ export async function deployPoco(options: DeployOptions): Promise<DeployResult> 
 export async function waitForChain(provider: JsonRpcProvider, chainId: number, rpcUrl: string, timeoutMs: number, log: (message: string) => void): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let lastError = "";
-    let announced = false;
+    let nextProgress = 0;
     for (;;) {
         try {
             const network = await provider.send("eth_chainId", []);
@@ -97,9 +97,10 @@ export async function waitForChain(provider: JsonRpcProvider, chainId: number, r
         if (Date.now() >= deadline) {
             throw new PocoDeploymentError(`the chain at ${rpcUrl} is not ready after ${Math.round(timeoutMs / 1000)} s: ${lastError}`);
         }
-        if (!announced) {
-            log(`PoCo: waiting for the chain at ${rpcUrl} to seal blocks (${lastError})`);
-            announced = true;
+        if (Date.now() >= nextProgress) {
+            const left = Math.round((deadline - Date.now()) / 1000);
+            log(`PoCo: waiting for the chain at ${rpcUrl} to seal blocks (${lastError}; giving up in ${left} s)`);
+            nextProgress = Date.now() + 15_000;
         }
         await new Promise((resolve) => setTimeout(resolve, 1000));
     }

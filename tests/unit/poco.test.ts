@@ -20,6 +20,13 @@ describe("poco configuration", () => {
         expect(pocoPlanInput(config.poco!, 17).rlc).toEqual({ deploy: true });
     });
 
+    test("PoCo is refused on the parity profile's Petersburg chain, which lacks CHAINID", () => {
+        expect(() => parseConfig({ ...BASE, client: { kind: "parity" }, poco: { admin: ADMIN } }, { pocoAdminKey: true })).toThrow(
+            "consortium:poco needs the Istanbul EVM (CHAINID), which the parity profile's chain (Petersburg) lacks",
+        );
+        expect(parseConfig({ ...BASE, client: { kind: "openethereum" }, poco: { admin: ADMIN } }, { pocoAdminKey: true }).poco?.admin).toBe(ADMIN);
+    });
+
     test("an empty poco object deploys nothing", () => {
         expect(parseConfig({ ...BASE, poco: {} }).poco).toBeUndefined();
     });
