@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { getAddress, isHexString } from "ethers";
+import { DEFAULT_CATEGORIES, type Category } from "./poco/plan";
 
 /**
  * The one place that reads and validates the stack configuration (namespace `consortium`).
@@ -94,11 +95,7 @@ export interface KubernetesConfig {
     readonly memory?: string;
 }
 
-export interface PocoCategoryConfig {
-    readonly name: string;
-    readonly description: string;
-    readonly workClockTimeRef: number;
-}
+export type PocoCategoryConfig = Category;
 
 export interface PocoConfig {
     /** The consortium admin: deploys PoCo and owns it; its key is the secret `pocoAdminKey`. */
@@ -464,13 +461,6 @@ function parseKubernetes(check: Checker, raw: unknown): KubernetesConfig | undef
     };
 }
 
-const DEFAULT_CATEGORIES: readonly PocoCategoryConfig[] = [
-    { name: "XS", description: "{}", workClockTimeRef: 300 },
-    { name: "S", description: "{}", workClockTimeRef: 1200 },
-    { name: "M", description: "{}", workClockTimeRef: 3600 },
-    { name: "L", description: "{}", workClockTimeRef: 10800 },
-    { name: "XL", description: "{}", workClockTimeRef: 36000 },
-];
 
 function parsePoco(check: Checker, raw: unknown, accounts: Readonly<Record<string, string>> | undefined, hasAdminKey: boolean): PocoConfig | undefined {
     if (raw === undefined || raw === null || (typeof raw === "object" && !Array.isArray(raw) && Object.keys(raw).length === 0)) return undefined;

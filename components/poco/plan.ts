@@ -90,6 +90,17 @@ export interface ChainState {
     readonly factoryRlcBalance: bigint;
 }
 
+/** A chain with none of the deployment on it. */
+export const EMPTY_CHAIN_STATE: ChainState = {
+    deployed: new Set(),
+    diamondSelectors: new Set(),
+    registriesInitialized: { apps: false, datasets: false, workerpools: false },
+    registryBaseURIs: { apps: "", datasets: "", workerpools: "" },
+    configuredToken: ZeroAddress,
+    categoryCount: 0,
+    factoryRlcBalance: 0n,
+};
+
 const coder = AbiCoder.defaultAbiCoder();
 const ownable = new Interface(["function transferOwnership(address)", "function owner() view returns (address)"]);
 const diamondCutInterface = new Interface([

@@ -5,7 +5,7 @@ import { buildChainSpec } from "../../components/chain/spec";
 import { artifacts } from "../../components/poco/artifacts";
 import { PocoDeploymentError, deployPoco, transactionOf } from "../../components/poco/deploy";
 import { GENESIS_CONTRACTS } from "../../components/poco/genesis";
-import { DEFAULT_CATEGORIES, GENERIC_FACTORY_ADDRESS, layout, planDeployment, type PocoPlanInput } from "../../components/poco/plan";
+import { DEFAULT_CATEGORIES, EMPTY_CHAIN_STATE, GENERIC_FACTORY_ADDRESS, layout, planDeployment, type PocoPlanInput } from "../../components/poco/plan";
 import { applyGenesisAccounts, startAnvil, type AnvilNode } from "../helpers/anvil";
 
 const CHAIN_ID = 65535;
@@ -165,8 +165,7 @@ describe("resuming and failing", () => {
         const node = await consortiumNode();
         const provider = new JsonRpcProvider(node.rpcUrl, undefined, { cacheTimeout: -1 });
         try {
-            const emptyState = { deployed: new Set<string>(), diamondSelectors: new Set<string>(), registriesInitialized: { apps: false, datasets: false, workerpools: false }, registryBaseURIs: { apps: "", datasets: "", workerpools: "" }, configuredToken: "0x0000000000000000000000000000000000000000", categoryCount: 0, factoryRlcBalance: 0n };
-            const steps = planDeployment(plan(), emptyState);
+            const steps = planDeployment(plan(), EMPTY_CHAIN_STATE);
             const wallet = new Wallet(ADMIN_KEY, provider);
             const interruptedAfter = 8;
             for (const step of steps.slice(0, interruptedAfter)) await (await wallet.sendTransaction(transactionOf(step))).wait();

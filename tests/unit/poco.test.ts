@@ -1,7 +1,7 @@
 import { Wallet, keccak256, toUtf8Bytes } from "ethers";
 import { parseConfig, type RawConfig } from "../../components/config";
 import { pocoInputFailures, pocoPlanInput } from "../../components/poco/pocoDeployment";
-import { DEFAULT_CATEGORIES, layout, planDeployment } from "../../components/poco/plan";
+import { DEFAULT_CATEGORIES, EMPTY_CHAIN_STATE, layout, planDeployment } from "../../components/poco/plan";
 import { evaluate, installMocks, isSecretValue, ofType, promiseOf, settle, useStackConfig } from "../helpers/pulumiMocks";
 
 const ADMIN_KEY = keccak256(toUtf8Bytes("consortium unit tests: PoCo admin"));
@@ -64,15 +64,7 @@ describe("the admin key check a preview runs", () => {
 
 describe("the deployment plan", () => {
     const plan = pocoPlanInput(parseConfig({ ...BASE, poco: { admin: ADMIN } }, { pocoAdminKey: true }).poco!, 17);
-    const empty = {
-        deployed: new Set<string>(),
-        diamondSelectors: new Set<string>(),
-        registriesInitialized: { apps: false, datasets: false, workerpools: false },
-        registryBaseURIs: { apps: "", datasets: "", workerpools: "" },
-        configuredToken: "0x0000000000000000000000000000000000000000",
-        categoryCount: 0,
-        factoryRlcBalance: 0n,
-    };
+    const empty = EMPTY_CHAIN_STATE;
 
     test("on an empty chain: RLC, diamond, library, 16 facets, 3 registries, then the cut, settings and categories", () => {
         const ids = planDeployment(plan, empty).map((step) => step.id);
