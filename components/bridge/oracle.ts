@@ -1,0 +1,63 @@
+/**
+ * The processes a bridge validator runs (TokenBridge oracle 2.7.x, the last with ERC_TO_ERC) and
+ * their environment, as plain data. Only the processes that sign (the signature-request watcher and
+ * the two senders) receive the validator's key; the others know only its address.
+ * (Building block of the bridge capability; the agents' workloads are made from it.)
+ */
+
+export interface OracleProcess {
+    /** Workload name suffix, as in the oracle's docker-compose files. */
+    readonly name: string;
+    /** The oracle image's yarn script. */
+    readonly script: string;
+    /** Receives ORACLE_VALIDATOR_ADDRESS_PRIVATE_KEY (from a secret) instead of ORACLE_VALIDATOR_ADDRESS. */
+    readonly signs: boolean;
+}
+
+/** Five processes of the oracle plus the ERC-20 transfer watcher that ERC_TO_ERC needs for a plain ERC-20 such as RLC. */
+export const ORACLE_PROCESSES: readonly OracleProcess[] = [
+    { name: "request", script: "watcher:signature-request", signs: true },
+    { name: "collected", script: "watcher:collected-signatures", signs: false },
+    { name: "affirmation", script: "watcher:affirmation-request", signs: false },
+    { name: "transfer", script: "watcher:transfer", signs: false },
+    { name: "senderhome", script: "sender:home", signs: true },
+    { name: "senderforeign", script: "sender:foreign", signs: true },
+];
+
+export interface OracleSettings {
+    readonly validatorAddress: string;
+    readonly home: { readonly rpcUrl: string; readonly bridge: string; readonly startBlock: number; readonly pollingIntervalMs: number; readonly gasPriceFallback: bigint };
+    readonly foreign: { readonly rpcUrl: string; readonly bridge: string; readonly startBlock: number; readonly pollingIntervalMs: number; readonly gasPriceFallback: bigint };
+    /** This validator's own RabbitMQ and Redis. */
+    readonly queueUrl: string;
+    readonly redisUrl: string;
+    readonly logLevel: "trace" | "debug" | "info" | "warn" | "error" | "fatal";
+}
+
+/** The environment of one process, the key aside: the platform adds it from a secret to signing processes only. */
+export function oracleEnvironment(settings: OracleSettings, oracleProcess: OracleProcess): Record<string, string> {
+    const longestPolling = Math.max(settings.home.pollingIntervalMs, settings.foreign.pollingIntervalMs);
+    const insecure = [settings.home.rpcUrl, settings.foreign.rpcUrl].some((url) => url.startsWith("http://") || url.startsWith("ws://"));
+    return {
+        NODE_ENV: "production",
+        ORACLE_BRIDGE_MODE: "ERC_TO_ERC",
+        COMMON_HOME_RPC_URL: settings.home.rpcUrl,
+        COMMON_FOREIGN_RPC_URL: settings.foreign.rpcUrl,
+        COMMON_HOME_BRIDGE_ADDRESS: settings.home.bridge,
+        COMMON_FOREIGN_BRIDGE_ADDRESS: settings.foreign.bridge,
+        COMMON_HOME_GAS_PRICE_FALLBACK: settings.home.gasPriceFallback.toString(),
+        COMMON_FOREIGN_GAS_PRICE_FALLBACK: settings.foreign.gasPriceFallback.toString(),
+        ORACLE_HOME_RPC_POLLING_INTERVAL: String(settings.home.pollingIntervalMs),
+        ORACLE_FOREIGN_RPC_POLLING_INTERVAL: String(settings.foreign.pollingIntervalMs),
+        ORACLE_HOME_START_BLOCK: String(settings.home.startBlock),
+        ORACLE_FOREIGN_START_BLOCK: String(settings.foreign.startBlock),
+        ORACLE_QUEUE_URL: settings.queueUrl,
+        ORACLE_REDIS_URL: settings.redisUrl,
+        ORACLE_LOG_LEVEL: settings.logLevel,
+        // The oracle's documented recommendation: four times the longest polling interval.
+        ORACLE_MAX_PROCESSING_TIME: String(4 * longestPolling),
+        // Consortium RPC endpoints inside a cluster or on one host are plain HTTP; the oracle refuses them otherwise.
+        ...(insecure ? { ORACLE_ALLOW_HTTP_FOR_RPC: "yes" } : {}),
+        ...(oracleProcess.signs ? {} : { ORACLE_VALIDATOR_ADDRESS: settings.validatorAddress }),
+    };
+}
