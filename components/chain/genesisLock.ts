@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
+import { PREVIEW_UNKNOWN } from "../previewUnknown";
 import type { ChainSpec, ValidatorSet } from "./spec";
 
 /**
@@ -22,11 +23,9 @@ export function genesisHash(spec: ChainSpec, validatorSets: readonly ValidatorSe
     return `sha256:${createHash("sha256").update(JSON.stringify(frozen)).digest("hex")}`;
 }
 
-/** Why `next` cannot replace `recorded` on a running chain; empty when it can. Self-contained: it runs in the provider. */
+/** Why `next` cannot replace `recorded` on a running chain; empty when it can. It runs in the provider, so it uses nothing but plain values. */
 export function genesisChangeFailures(recorded: Partial<GenesisLockInputs>, next: GenesisLockInputs): { property: string; reason: string }[] {
-    // During a preview, values that depend on resources not created yet reach `check` as this sentinel.
-    const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-    if (!recorded.genesisHash || next.genesisHash === unknown || JSON.stringify(next.validatorSets ?? unknown).includes(unknown)) return [];
+    if (!recorded.genesisHash || next.genesisHash === PREVIEW_UNKNOWN || JSON.stringify(next.validatorSets ?? PREVIEW_UNKNOWN).includes(PREVIEW_UNKNOWN)) return [];
     const failures: { property: string; reason: string }[] = [];
     if (recorded.genesisHash !== next.genesisHash) {
         failures.push({
@@ -53,7 +52,7 @@ export function genesisChangeFailures(recorded: Partial<GenesisLockInputs>, next
     return failures;
 }
 
-const genesisLockProvider: pulumi.dynamic.ResourceProvider = {
+export const GENESIS_LOCK_PROVIDER: pulumi.dynamic.ResourceProvider = {
     async check(olds: Partial<GenesisLockInputs>, news: GenesisLockInputs) {
         return { inputs: news, failures: genesisChangeFailures(olds, news) };
     },
@@ -68,8 +67,6 @@ const genesisLockProvider: pulumi.dynamic.ResourceProvider = {
     },
 };
 
-export const GENESIS_LOCK_PROVIDER = genesisLockProvider;
-
 export interface GenesisLockArgs {
     readonly genesisHash: pulumi.Input<string>;
     readonly validatorSets: pulumi.Input<ValidatorSet[]>;
@@ -81,6 +78,6 @@ export class GenesisLock extends pulumi.dynamic.Resource {
     declare public readonly validatorSets: pulumi.Output<ValidatorSet[]>;
 
     constructor(name: string, args: GenesisLockArgs, opts?: pulumi.CustomResourceOptions) {
-        super(genesisLockProvider, name, { genesisHash: args.genesisHash, validatorSets: args.validatorSets }, opts);
+        super(GENESIS_LOCK_PROVIDER, name, { genesisHash: args.genesisHash, validatorSets: args.validatorSets }, opts);
     }
 }

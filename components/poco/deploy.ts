@@ -115,7 +115,7 @@ async function checkFactory(provider: JsonRpcProvider): Promise<void> {
 
 /** Reads everything the plan depends on. */
 export async function observeChain(provider: JsonRpcProvider, input: PocoPlanInput): Promise<ChainState> {
-    const { addresses, creates } = layout(input);
+    const { addresses, creates, facetCuts } = layout(input);
     const codes = await Promise.all(creates.map(async (step) => [step.address, await provider.getCode(step.address)] as const));
     const deployed = new Set(codes.filter(([, code]) => code !== "0x").map(([address]) => address.toLowerCase()));
     if (!input.rlc.deploy && (await provider.getCode(addresses.rlc)) === "0x") {
@@ -128,7 +128,7 @@ export async function observeChain(provider: JsonRpcProvider, input: PocoPlanInp
     let categoryCount = 0;
     if (has(addresses.diamond)) {
         const loupe = new Contract(addresses.diamond, ["function facetAddress(bytes4) view returns (address)"], provider);
-        const candidates = [...new Set(Object.values(layout(input).facetCuts).flatMap((facet) => facet.selectors))];
+        const candidates = [...new Set(facetCuts.flatMap((facet) => facet.selectors))];
         const routed = await Promise.all(candidates.map(async (selector) => [selector, await loupe.facetAddress(selector)] as const));
         for (const [selector, facet] of routed) if (facet !== ZeroAddress) diamondSelectors.add(selector);
         const iexec = new Contract(addresses.diamond, artifacts.iexecToken().abi as never[], provider);

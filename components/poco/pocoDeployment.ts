@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { PocoConfig } from "../config";
+import { PREVIEW_UNKNOWN } from "../previewUnknown";
 import { layout, type PocoAddresses, type PocoPlanInput } from "./plan";
 
 /**
@@ -27,8 +28,7 @@ interface PocoContractsOutputs {
 
 /** Why the inputs cannot be deployed; checked in previews too, where the secret key is available to the provider. */
 export function pocoInputFailures(inputs: PocoContractsInputs): { property: string; reason: string }[] {
-    const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-    if (typeof inputs.adminKey !== "string" || inputs.adminKey === unknown) return [];
+    if (typeof inputs.adminKey !== "string" || inputs.adminKey === PREVIEW_UNKNOWN) return [];
     let address: string;
     try {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
