@@ -77,7 +77,14 @@ export async function deployPoco(options: DeployOptions): Promise<DeployResult> 
 }
 
 /** Waits until the node answers with the expected chain id and has sealed a block. */
-export async function waitForChain(provider: JsonRpcProvider, chainId: number, rpcUrl: string, timeoutMs: number, log: (message: string) => void): Promise<void> {
+export async function waitForChain(
+    provider: JsonRpcProvider,
+    chainId: number,
+    rpcUrl: string,
+    timeoutMs: number,
+    log: (message: string) => void,
+    waiter = "PoCo",
+): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let lastError = "";
     let nextProgress = 0;
@@ -85,7 +92,7 @@ export async function waitForChain(provider: JsonRpcProvider, chainId: number, r
         try {
             const network = await provider.send("eth_chainId", []);
             if (Number(network) !== chainId) {
-                throw new PocoDeploymentError(`${rpcUrl} serves chain id ${Number(network)}, but the consortium's chain id is ${chainId}`);
+                throw new PocoDeploymentError(`${rpcUrl} serves chain id ${Number(network)}, but the configured chain id is ${chainId}`);
             }
             const block = Number(await provider.send("eth_blockNumber", []));
             if (block > 0) return;
@@ -99,7 +106,7 @@ export async function waitForChain(provider: JsonRpcProvider, chainId: number, r
         }
         if (Date.now() >= nextProgress) {
             const left = Math.round((deadline - Date.now()) / 1000);
-            log(`PoCo: waiting for the chain at ${rpcUrl} to seal blocks (${lastError}; giving up in ${left} s)`);
+            log(`${waiter}: waiting for the chain at ${rpcUrl} to seal blocks (${lastError}; giving up in ${left} s)`);
             nextProgress = Date.now() + 15_000;
         }
         await new Promise((resolve) => setTimeout(resolve, 1000));

@@ -156,7 +156,7 @@ describe("RLC and PoCo on a real local node (anvil)", () => {
     });
 
     test("a node serving another chain id is refused", async () => {
-        await expect(deployPoco({ rpcUrl: node.rpcUrl, adminKey: ADMIN_KEY, plan: plan({ chainId: 17 }) })).rejects.toThrow("serves chain id 65535, but the consortium's chain id is 17");
+        await expect(deployPoco({ rpcUrl: node.rpcUrl, adminKey: ADMIN_KEY, plan: plan({ chainId: 17 }) })).rejects.toThrow("serves chain id 65535, but the configured chain id is 17");
     });
 });
 
