@@ -8,15 +8,17 @@ import { PocoDeployment, pocoPlanInput } from "./poco/pocoDeployment";
 import type { ConsortiumConfig, ConsortiumSecrets } from "./config";
 import { AuthorityIdentity } from "./identity/authorityIdentity";
 import { enodeUrl } from "./identity/keys";
-import { createPlatform } from "./platform";
+import { DockerPlatform, createPlatform } from "./platform";
 import { peerHost } from "./platform/naming";
-import { P2P_PORT, type WorkloadSpec } from "./platform/workload";
+import { P2P_PORT, RPC_PORT, type WorkloadSpec } from "./platform/workload";
 
 export interface ConsortiumArgs {
     readonly config: ConsortiumConfig;
     /** Prefix of platform object names (containers, volumes, Kubernetes objects); the stack name by default. */
     readonly prefix: string;
     readonly secrets: ConsortiumSecrets;
+    /** Accounts funded in genesis besides `chain.accounts` (the bridge's validators and deployer): address to wei. */
+    readonly genesisAccounts?: pulumi.Input<Record<string, string>>;
 }
 
 export interface AuthoritySummary {
@@ -44,6 +46,10 @@ export class Consortium extends pulumi.ComponentResource {
     public readonly authorities: pulumi.Output<AuthoritySummary[]>;
     public readonly rpcUrl: pulumi.Output<string>;
     public readonly wsUrl: pulumi.Output<string>;
+    /** The JSON-RPC URL other workloads of the stack use, inside the platform. */
+    public readonly internalRpcUrl: string;
+    /** The Docker network the nodes are on (Docker only). */
+    public readonly dockerNetwork?: pulumi.Output<string>;
     /** RLC and PoCo on the home chain, when `poco` is configured. */
     public readonly poco?: { readonly addresses: pulumi.Output<PocoAddresses>; readonly deploymentBlock: pulumi.Output<number> };
     /** Per authority this stack runs: keystore file, JSON and password, for backups (secret). */
@@ -83,8 +89,15 @@ export class Consortium extends pulumi.ComponentResource {
                 pulumi.all(set.validators.map((validator) => addressByName.get(validator)!)).apply((addresses) => ({ fromBlock: set.fromBlock, addresses })),
             ),
         );
-        const spec = validatorSets.apply((sets) =>
-            buildChainSpec({ ...config.chain, validatorSets: sets, client: config.client.kind, contracts: GENESIS_CONTRACTS }),
+        const spec = pulumi.all([validatorSets, args.genesisAccounts ?? {}]).apply(([sets, extraAccounts]) =>
+            buildChainSpec({
+                ...config.chain,
+                // The stack's own chain.accounts win over generated funding of the same address.
+                accounts: { ...extraAccounts, ...config.chain.accounts },
+                validatorSets: sets,
+                client: config.client.kind,
+                contracts: GENESIS_CONTRACTS,
+            }),
         );
         this.specJson = spec.apply(serializeChainSpec);
         this.specHash = this.specJson.apply(specHash);
@@ -142,6 +155,8 @@ export class Consortium extends pulumi.ComponentResource {
         this.networkId = pulumi.output(config.chain.networkId);
         this.rpcUrl = platform.rpcUrl;
         this.wsUrl = platform.wsUrl;
+        this.internalRpcUrl = `http://${hostOf(config.rpc.authority)}:${RPC_PORT}`;
+        if (platform instanceof DockerPlatform) this.dockerNetwork = platform.networkName;
         this.authorities = pulumi.all([
             ...own.map(({ authority, identity, enode }) =>
                 pulumi.all([identity.address, enode]).apply(([address, enodeText]) => ({

@@ -3,6 +3,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { loadConfig, type ConsortiumConfig } from "./config";
+import { Bridge, BridgeKeys } from "./bridge/bridge";
+import { foreignChainConfig } from "./bridge/foreignChain";
 import { Consortium } from "./consortium";
 
 /** Explicit providers: Pulumi.yaml disables default providers, so nothing reaches an ambient cluster or socket. */
@@ -26,7 +28,71 @@ export function createProviders(config: ConsortiumConfig): pulumi.ProviderResour
 /** The whole program: config is read and validated before the first resource is registered. */
 export function runProgram() {
     const config = loadConfig();
-    const consortium = new Consortium("consortium", { config, prefix: pulumi.getStack(), secrets: config.secrets }, { providers: createProviders(config) });
+    const providers = createProviders(config);
+    const prefix = pulumi.getStack();
+    const { bridge: bridgeConfig, foreign: foreignConfig } = config;
+    const bridgeKeys =
+        bridgeConfig && foreignConfig
+            ? new BridgeKeys("bridge-keys", { bridge: bridgeConfig, foreign: foreignConfig, foreignDeployerKey: config.secrets.foreignDeployerKey, protect: config.protect }, { providers })
+            : undefined;
+    const consortium = new Consortium(
+        "consortium",
+        { config, prefix, secrets: config.secrets, ...(bridgeKeys ? { genesisAccounts: bridgeKeys.homeGenesisAccounts } : {}) },
+        { providers },
+    );
+    // The seed's FOREIGN-CHAIN: the same components, one authority, its own RLC.
+    const foreignChain =
+        foreignConfig?.kind === "local" && bridgeKeys
+            ? new Consortium(
+                  "foreign-chain",
+                  { config: foreignChainConfig(config, foreignConfig), prefix: `${prefix}-foreign`, secrets: config.secrets, genesisAccounts: bridgeKeys.foreignGenesisAccounts },
+                  // On Kubernetes the home chain creates the namespace both chains use.
+                  { providers, dependsOn: [consortium] },
+              )
+            : undefined;
+    const bridge =
+        bridgeConfig && foreignConfig && bridgeKeys
+            ? new Bridge(
+                  "bridge",
+                  {
+                      config,
+                      bridge: bridgeConfig,
+                      prefix,
+                      keys: bridgeKeys,
+                      home: {
+                          chainId: config.chain.chainId,
+                          programRpcUrl: config.poco?.rpcUrl ?? consortium.rpcUrl,
+                          internalRpcUrl: consortium.internalRpcUrl,
+                          publicRpcUrl: consortium.rpcUrl,
+                          ...(consortium.dockerNetwork ? { dockerNetwork: consortium.dockerNetwork } : {}),
+                          displayName: config.chain.name,
+                      },
+                      foreign:
+                          foreignConfig.kind === "local"
+                              ? {
+                                    chainId: foreignConfig.chainId,
+                                    programRpcUrl: foreignConfig.rpcUrl ?? foreignChain!.rpcUrl,
+                                    internalRpcUrl: foreignChain!.internalRpcUrl,
+                                    publicRpcUrl: foreignChain!.rpcUrl,
+                                    ...(foreignChain!.dockerNetwork ? { dockerNetwork: foreignChain!.dockerNetwork } : {}),
+                                    displayName: `${config.chain.name}-foreign`,
+                                    token: foreignChain!.poco!.addresses.apply((addresses) => addresses.rlc),
+                                    local: true,
+                                }
+                              : {
+                                    chainId: foreignConfig.chainId,
+                                    programRpcUrl: foreignConfig.rpcUrl,
+                                    internalRpcUrl: foreignConfig.rpcUrl,
+                                    publicRpcUrl: foreignConfig.rpcUrl,
+                                    displayName: foreignConfig.chainId === 1 ? "Ethereum Mainnet" : `chain ${foreignConfig.chainId}`,
+                                    token: foreignConfig.token,
+                                    local: false,
+                                },
+                      after: [consortium, ...(foreignChain ? [foreignChain] : [])],
+                  },
+                  { providers },
+              )
+            : undefined;
     return {
         chainId: consortium.chainId,
         networkId: consortium.networkId,
@@ -41,5 +107,13 @@ export function runProgram() {
         keystores: consortium.keystores,
         /** Every RLC and PoCo contract address, and the block PoCo was deployed in (when `poco` is set). */
         poco: consortium.poco ? pulumi.output({ addresses: consortium.poco.addresses, deploymentBlock: consortium.poco.deploymentBlock }) : pulumi.output(undefined),
+        /** The local foreign chain (the seed's FOREIGN-CHAIN), when `foreign.local` is set. */
+        foreignChain: foreignChain
+            ? pulumi.output({ chainId: foreignChain.chainId, rpcUrl: foreignChain.rpcUrl, genesisHash: foreignChain.genesisHash, rlc: foreignChain.poco!.addresses.apply((addresses) => addresses.rlc) })
+            : pulumi.output(undefined),
+        /** Bridge contracts on both chains, the validators, the deployer and the UI, when `bridge` is set. */
+        bridge: bridge
+            ? pulumi.output({ contracts: bridge.addresses, validators: bridge.validators, deployer: bridge.deployer, uiUrl: bridge.uiUrl ?? pulumi.output(undefined) })
+            : pulumi.output(undefined),
     };
 }

@@ -22,14 +22,7 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
             { parent: this },
         );
 
-        const images = new Map<string, docker.RemoteImage>();
-        const imageFor = (image: string) => {
-            if (!images.has(image)) {
-                const slug = image.replace(/[^A-Za-z0-9]+/g, "-");
-                images.set(image, new docker.RemoteImage(`${name}-image-${slug}`, { name: image, keepLocally: true }, { parent: this }));
-            }
-            return images.get(image)!;
-        };
+        const imageFor = dockerImages(name, this);
 
         const { bindAddress, hostPort, wsHostPort } = args.rpc.docker;
         let previous: docker.Container | undefined;
@@ -83,17 +76,29 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
     }
 }
 
+/** One RemoteImage per distinct image reference, kept locally when the stack is destroyed. */
+export function dockerImages(name: string, parent: pulumi.Resource): (image: string) => docker.RemoteImage {
+    const images = new Map<string, docker.RemoteImage>();
+    return (image: string) => {
+        if (!images.has(image)) {
+            const slug = image.replace(/[^A-Za-z0-9]+/g, "-");
+            images.set(image, new docker.RemoteImage(`${name}-image-${slug}`, { name: image, keepLocally: true }, { parent }));
+        }
+        return images.get(image)!;
+    };
+}
+
 function portOf(workload: WorkloadSpec, portName: string): number {
     const port = workload.ports.find((candidate) => candidate.name === portName);
     if (!port) throw new Error(`workload ${workload.name} has no port named ${portName}`);
     return port.port;
 }
 
-function toDockerLabels(prefix: string, workload: WorkloadSpec): docker.types.input.ContainerLabel[] {
+export function toDockerLabels(prefix: string, workload: { name: string; component: string }): docker.types.input.ContainerLabel[] {
     return Object.entries(workloadLabels(prefix, workload)).map(([label, value]) => ({ label, value }));
 }
 
-function toUpload(file: WorkloadFile, workload: WorkloadSpec): docker.types.input.ContainerUpload {
+export function toUpload(file: WorkloadFile, workload: { runAs?: { uid: number; gid: number } }): docker.types.input.ContainerUpload {
     const owner = String(workload.runAs?.uid ?? 0);
     const group = String(workload.runAs?.gid ?? 0);
     const permissions = file.kind === "secret" ? "0400" : "0444";

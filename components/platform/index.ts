@@ -3,6 +3,9 @@ import type { ConsortiumConfig } from "../config";
 import { DockerPlatform } from "./docker";
 import { KubernetesPlatform } from "./kubernetes";
 import type { Platform, PlatformArgs } from "./platform";
+import { DockerJob, DockerServices } from "./dockerServices";
+import { KubernetesJob, KubernetesServices } from "./kubernetesServices";
+import type { JobArgs, JobResult, ServicesArgs } from "./services";
 
 export type { Platform, PlatformArgs } from "./platform";
 export type { WorkloadFile, WorkloadPort, WorkloadSpec } from "./workload";
@@ -21,5 +24,38 @@ export function createPlatform(
             return new DockerPlatform(name, args, opts);
         case "kubernetes":
             return new KubernetesPlatform(name, { ...args, kubernetes: config.kubernetes!, externalPeers: config.externalAuthorities.length > 0 }, opts);
+    }
+}
+
+export type { JobArgs, JobResult, ServicesArgs } from "./services";
+export type { JobSpec, ServiceSpec } from "./workload";
+
+/** Realises services (bridge agents, queues, UI) on the stack's platform; `dockerNetworks` are the networks they join on Docker. */
+export function createServices(
+    name: string,
+    config: ConsortiumConfig,
+    args: ServicesArgs & { readonly dockerNetworks: readonly pulumi.Input<string>[] },
+    opts?: pulumi.ComponentResourceOptions,
+): pulumi.ComponentResource {
+    switch (config.platform) {
+        case "docker":
+            return new DockerServices(name, { ...args, networks: args.dockerNetworks }, opts);
+        case "kubernetes":
+            return new KubernetesServices(name, { ...args, kubernetes: config.kubernetes! }, opts);
+    }
+}
+
+/** Runs a job once on the stack's platform and waits for it. */
+export function createJob(
+    name: string,
+    config: ConsortiumConfig,
+    args: JobArgs & { readonly dockerNetworks: readonly pulumi.Input<string>[] },
+    opts?: pulumi.ComponentResourceOptions,
+): JobResult & pulumi.ComponentResource {
+    switch (config.platform) {
+        case "docker":
+            return new DockerJob(name, { ...args, networks: args.dockerNetworks }, opts);
+        case "kubernetes":
+            return new KubernetesJob(name, { ...args, kubernetes: config.kubernetes! }, opts);
     }
 }

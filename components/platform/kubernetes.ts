@@ -276,21 +276,21 @@ function uniquePorts(workloads: readonly WorkloadSpec[], role: "p2p" | "rpc") {
     return [...seen.values()];
 }
 
-function configMapData(files: readonly WorkloadFile[]) {
+export function configMapData(files: readonly WorkloadFile[]) {
     const data: Record<string, pulumi.Input<string>> = {};
     const binaryData: Record<string, pulumi.Input<string>> = {};
     for (const file of files) (file.encoding === "base64" ? binaryData : data)[file.key] = file.content;
     return { data, ...(Object.keys(binaryData).length > 0 ? { binaryData } : {}) };
 }
 
-function secretData(files: readonly WorkloadFile[]) {
+export function secretData(files: readonly WorkloadFile[]) {
     const stringData: Record<string, pulumi.Input<string>> = {};
     const data: Record<string, pulumi.Input<string>> = {};
     for (const file of files) (file.encoding === "base64" ? data : stringData)[file.key] = file.content;
     return { stringData, data };
 }
 
-function checksum(files: readonly WorkloadFile[]): pulumi.Output<string> {
+export function checksum(files: readonly WorkloadFile[]): pulumi.Output<string> {
     return pulumi
         .all(files.map((file) => pulumi.output(file.content)))
         .apply((contents) => createHash("sha256").update(files.map((file, index) => `${file.key}\0${contents[index]}`).join("\0")).digest("hex"));

@@ -66,3 +66,39 @@ export const AUTHORITY_PORTS: readonly WorkloadPort[] = [
     { name: "rpc", port: RPC_PORT, protocol: "TCP", role: "rpc" },
     { name: "ws", port: WS_PORT, protocol: "TCP", role: "rpc" },
 ];
+
+/**
+ * A long-running process that is not a chain node (a bridge agent, its queue or database, a UI).
+ * Its environment holds configuration only: key material comes as `secret` files.
+ */
+export interface ServiceSpec {
+    readonly name: string;
+    readonly component: string;
+    readonly image: string;
+    /** Replaces the image's entrypoint and command. */
+    readonly command: readonly string[];
+    readonly env: pulumi.Input<Readonly<Record<string, pulumi.Input<string>>>>;
+    readonly files: readonly WorkloadFile[];
+    /** Persistent data, mounted at this path (a volume on Docker, a volume claim on Kubernetes). */
+    readonly dataPath?: string;
+    /** TCP ports other workloads reach it on, by its name. */
+    readonly ports: readonly { readonly name: string; readonly port: number }[];
+    /** A command run inside the container that succeeds when the service is healthy. */
+    readonly healthCheck?: readonly string[];
+    /** Published to users: a host port on Docker, a Service (and Ingress with a host) on Kubernetes. */
+    readonly expose?: { readonly port: number; readonly bindAddress: string; readonly hostPort: number; readonly ingressHost?: string };
+    readonly resources: { readonly cpu: string; readonly memory: string };
+    /** Services of one group (one bridge validator's agents) are the only ones allowed to reach its ports. */
+    readonly group?: string;
+    readonly runAs?: { readonly uid: number; readonly gid: number };
+}
+
+/** A process run once to completion (a contract deployment). It is never run again by a later update. */
+export interface JobSpec {
+    readonly name: string;
+    readonly component: string;
+    readonly image: string;
+    readonly command: readonly string[];
+    readonly env: pulumi.Input<Readonly<Record<string, pulumi.Input<string>>>>;
+    readonly files: readonly WorkloadFile[];
+}

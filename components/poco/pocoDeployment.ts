@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { PocoConfig } from "../config";
 import { PREVIEW_UNKNOWN } from "../previewUnknown";
+import { loadProjectModule } from "../projectModule";
 import { layout, type PocoAddresses, type PocoPlanInput } from "./plan";
 
 /**
@@ -43,23 +44,9 @@ export function pocoInputFailures(inputs: PocoContractsInputs): { property: stri
     return [];
 }
 
-/**
- * The deployment engine, loaded when the provider runs. Pulumi serialises a dynamic provider's code
- * into the state; capturing the engine (ethers objects, PoCo's artifacts) by value would not
- * serialise, so the provider loads it from the project (Pulumi runs providers in the project
- * folder): compiled JavaScript when present, else the TypeScript source through ts-node, which
- * Pulumi's TypeScript runtime uses too.
- */
+/** The deployment engine, loaded when the provider runs (see loadProjectModule). */
 function loadEngine(): typeof import("./deploy") {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const path = require("path") as typeof import("path");
-    const root = process.cwd();
-    try {
-        return require(path.join(root, "bin", "components", "poco", "deploy.js"));
-    } catch {
-        require(path.join(root, "node_modules", "ts-node")).register({ transpileOnly: true, project: path.join(root, "tsconfig.json") });
-        return require(path.join(root, "components", "poco", "deploy.ts"));
-    }
+    return loadProjectModule<typeof import("./deploy")>("components/poco/deploy");
 }
 
 async function apply(inputs: PocoContractsInputs): Promise<PocoContractsOutputs> {

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
+import { computeAddress, getAddress } from "ethers";
 import { readFileSync } from "fs";
 import * as path from "path";
 import { parse } from "yaml";
@@ -42,6 +43,23 @@ function deterministicHex(seed: string, bytes: number): string {
     return out.slice(0, bytes * 2);
 }
 
+const mockAddress = (seed: string) => getAddress(`0x${deterministicHex(seed, 20)}`);
+
+/** What the bridge's dynamic resources report after `pulumi up`, keyed on their inputs. */
+function dynamicOutputs(inputs: Record<string, any>, seed: string): Record<string, unknown> {
+    if ("foreignTopUps" in inputs) return { deployer: computeAddress(inputs.deployerKey), homeNonce: 0, foreignNonce: 1 };
+    if ("jobOutput" in inputs) {
+        return {
+            homeBridge: mockAddress(`${seed}/home`),
+            foreignBridge: mockAddress(`${seed}/foreign`),
+            erc677Token: mockAddress(`${seed}/erc677`),
+            homeDeployedBlock: 42,
+            foreignDeployedBlock: 24,
+        };
+    }
+    return {};
+}
+
 export interface MockOptions {
     readonly preview?: boolean;
     readonly stack?: string;
@@ -82,6 +100,9 @@ export async function installMocks(options: MockOptions = {}): Promise<Registrat
                         break;
                     case "docker:index/remoteImage:RemoteImage":
                         state = { ...state, imageId: `sha256:${deterministicHex(seed, 32)}` };
+                        break;
+                    case "pulumi-nodejs:dynamic:Resource":
+                        state = { ...state, ...dynamicOutputs(inputs, seed) };
                         break;
                     case "kubernetes:core/v1:Service":
                         state = { ...state, status: { loadBalancer: { ingress: [{ ip: "203.0.113.10" }] } } };
@@ -127,6 +148,15 @@ export function useStackConfig(stack: string, overrides: Record<string, unknown>
     for (const [key, value] of Object.entries(overrides)) values[`consortium:${key}`] = value;
     for (const [key, value] of Object.entries(secrets)) values[`consortium:${key}`] = value;
     useConfig(values, Object.keys(secrets).map((key) => `consortium:${key}`));
+}
+
+/** The account the dev stack file funds (anvil's well-known first account), and its public key. */
+export const DEV_ADMIN = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
+export const DEV_ADMIN_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+
+/** The dev stack as `npm run deploy:dev` completes it on its first run: with a PoCo admin and its key. */
+export function useDevStack(overrides: Record<string, unknown> = {}, secrets: Record<string, string> = {}): void {
+    useStackConfig("dev", { poco: { admin: DEV_ADMIN }, ...overrides }, { pocoAdminKey: DEV_ADMIN_KEY, ...secrets });
 }
 
 /** Sets the runtime config from fully qualified keys; structured values are passed as JSON, as the CLI does. */

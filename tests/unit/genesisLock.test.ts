@@ -1,6 +1,6 @@
 import { GENESIS_LOCK_PROVIDER, genesisChangeFailures, genesisHash } from "../../components/chain/genesisLock";
 import { buildChainSpec, type ChainSpecInput } from "../../components/chain/spec";
-import { evaluate, installMocks, ofType, promiseOf, settle, useStackConfig } from "../helpers/pulumiMocks";
+import { evaluate, installMocks, ofType, promiseOf, settle, useDevStack } from "../helpers/pulumiMocks";
 
 const A = "0x1111111111111111111111111111111111111111";
 const B = "0x2222222222222222222222222222222222222222";
@@ -66,7 +66,7 @@ describe("the genesis lock", () => {
 describe("the program records its genesis", () => {
     test("the lock carries the genesis hash and validator sets, and nodes wait for it", async () => {
         const registrations = await installMocks();
-        useStackConfig("dev");
+        useDevStack();
         const { runProgram } = await import("../../components/program");
         const outputs = await evaluate(runProgram);
         const validators = await promiseOf(outputs.validators);

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import { decryptKeystoreJson } from "ethers";
-import { evaluate, installMocks, ofType, promiseOf, settle, useStackConfig, type Registration } from "../helpers/pulumiMocks";
+import { evaluate, installMocks, ofType, promiseOf, settle, useDevStack, useStackConfig, type Registration } from "../helpers/pulumiMocks";
 
 const CONTAINER = "docker:index/container:Container";
 
@@ -9,7 +9,9 @@ type Outputs = ReturnType<typeof import("../../components/program").runProgram>;
 
 async function run(stack = "dev", overrides: Record<string, unknown> = {}, seed = "", secretRandoms = true) {
     const registrations = await installMocks({ seed, secretRandoms });
-    useStackConfig(stack, overrides);
+    // The home chain alone: the bridge and the foreign chain have their own tests (bridge.program.test.ts).
+    if (stack === "dev") useDevStack({ foreign: {}, bridge: {}, ...overrides });
+    else useStackConfig(stack, overrides);
     const { runProgram } = await import("../../components/program");
     const outputs: Outputs = await evaluate(runProgram);
     const authorities = await promiseOf(outputs.authorities);

@@ -2,7 +2,7 @@ import { readFileSync } from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { TOP_LEVEL_KEYS } from "../../components/config";
-import { evaluate, installMocks, promiseOf, settle, useStackConfig } from "../helpers/pulumiMocks";
+import { evaluate, installMocks, promiseOf, settle, useDevStack, useStackConfig } from "../helpers/pulumiMocks";
 
 const project = parse(readFileSync(path.join(__dirname, "..", "..", "Pulumi.yaml"), "utf8"));
 
@@ -32,7 +32,8 @@ describe("Pulumi.yaml", () => {
 describe.each(["dev", "acme-prod"])("the %s stack", (stack) => {
     test("registers every Docker, Kubernetes and random resource with an explicit provider", async () => {
         const registrations = await installMocks();
-        useStackConfig(stack);
+        if (stack === "dev") useDevStack();
+        else useStackConfig(stack);
         const { runProgram } = await import("../../components/program");
         await promiseOf((await evaluate(runProgram)).authorities);
         await settle();

@@ -1,0 +1,189 @@
+import * as pulumi from "@pulumi/pulumi";
+import { computeAddress } from "ethers";
+import type { BridgeConfig, ConsortiumConfig, ForeignConfig } from "../config";
+import { AccountKey } from "../identity/accountKey";
+import { createJob, createServices } from "../platform";
+import type { ServiceSpec } from "../platform/workload";
+import { BridgeContracts, BridgePreparation } from "./chainResources";
+import { bridgeContractsEnvironment } from "./contractsEnv";
+import { bridgeContractsJob, bridgeUi, validatorAgents } from "./workloads";
+
+/**
+ * The accounts of the bridge, made before the chains so that genesis can fund them: one key per
+ * validator this stack runs, and the deployer that runs the contracts job on both chains (generated
+ * for a local foreign chain; the funded `foreignDeployerKey` for an external one).
+ */
+export class BridgeKeys extends pulumi.ComponentResource {
+    public readonly deployerKey: pulumi.Output<string>;
+    public readonly deployer: pulumi.Output<string>;
+    /** Every validator in the bridge's order: generated ones carry their key. */
+    public readonly validators: readonly { readonly name: string; readonly address: pulumi.Output<string>; readonly key?: pulumi.Output<string> }[];
+    /** What the home chain's genesis funds: every validator and the deployer. */
+    public readonly homeGenesisAccounts: pulumi.Output<Record<string, string>>;
+    /** What a local foreign chain's genesis funds: the deployer, which tops the validators up. */
+    public readonly foreignGenesisAccounts: pulumi.Output<Record<string, string>>;
+
+    constructor(name: string, args: { readonly bridge: BridgeConfig; readonly foreign: ForeignConfig; readonly foreignDeployerKey?: pulumi.Output<string>; readonly protect: boolean }, opts?: pulumi.ComponentResourceOptions) {
+        super("consortium:bridge:Keys", name, {}, opts);
+        const { bridge } = args;
+        if (args.foreign.kind === "local") {
+            const deployer = new AccountKey(`${name}-deployer`, { protect: args.protect }, { parent: this });
+            this.deployerKey = deployer.privateKey;
+            this.deployer = deployer.address;
+        } else {
+            this.deployerKey = pulumi.secret(args.foreignDeployerKey!);
+            this.deployer = pulumi.unsecret(args.foreignDeployerKey!.apply((key) => computeAddress(key)));
+        }
+        this.validators = bridge.validators.map((validator) => {
+            if (validator.address) return { name: validator.name, address: pulumi.output(validator.address) };
+            const key = new AccountKey(`${name}-${validator.name}`, { protect: args.protect }, { parent: this });
+            return { name: validator.name, address: key.address, key: key.privateKey };
+        });
+        const everyone = pulumi.all([this.deployer, ...this.validators.map((validator) => validator.address)]);
+        this.homeGenesisAccounts = everyone.apply((addresses) => Object.fromEntries(addresses.map((address) => [address, bridge.funding.home.toString()])));
+        const deployerFunds = bridge.funding.foreign * BigInt(bridge.validators.length + 1);
+        this.foreignGenesisAccounts = this.deployer.apply((address) => ({ [address]: deployerFunds.toString() }));
+        this.registerOutputs({ deployer: this.deployer });
+    }
+}
+
+export interface BridgeChain {
+    readonly chainId: number;
+    /** Where `pulumi up` reaches the chain. */
+    readonly programRpcUrl: pulumi.Input<string>;
+    /** Where the agents and the job reach it, inside the platform. */
+    readonly internalRpcUrl: string;
+    /** Where users' browsers reach it (the UI). */
+    readonly publicRpcUrl: pulumi.Input<string>;
+    readonly dockerNetwork?: pulumi.Input<string>;
+    readonly displayName: string;
+}
+
+export interface BridgeArgs {
+    readonly config: ConsortiumConfig;
+    readonly bridge: BridgeConfig;
+    readonly prefix: string;
+    readonly keys: BridgeKeys;
+    readonly home: BridgeChain;
+    readonly foreign: BridgeChain & { readonly token: pulumi.Input<string>; readonly local: boolean };
+    /** What must exist before the bridge is deployed: both chains' nodes and the foreign RLC. */
+    readonly after: readonly pulumi.Resource[];
+}
+
+export interface BridgeAddresses {
+    readonly homeBridge: string;
+    readonly foreignBridge: string;
+    readonly erc677Token: string;
+    readonly homeDeployedBlock: number;
+    readonly foreignDeployedBlock: number;
+}
+
+/**
+ * The ERC_TO_ERC bridge: the deployer prepared on both chains, the official contracts job run once,
+ * the contracts found and verified on chain, then each validator's agents and the UI.
+ */
+export class Bridge extends pulumi.ComponentResource {
+    public readonly addresses: pulumi.Output<BridgeAddresses>;
+    public readonly validators: pulumi.Output<{ name: string; address: string; runByThisStack: boolean }[]>;
+    public readonly deployer: pulumi.Output<string>;
+    public readonly uiUrl?: pulumi.Output<string>;
+
+    constructor(name: string, args: BridgeArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("consortium:bridge:Bridge", name, {}, opts);
+        const { bridge, config, keys, home, foreign } = args;
+        const endpoint = (chain: BridgeChain) => pulumi.output(chain.programRpcUrl).apply((rpcUrl) => ({ rpcUrl, chainId: chain.chainId }));
+        const dockerNetworks = [home.dockerNetwork, foreign.dockerNetwork].filter((network): network is pulumi.Input<string> => network !== undefined);
+        const timeoutMinutes = Math.ceil(bridge.readinessTimeoutSeconds / 60);
+
+        const preparation = new BridgePreparation(
+            `${name}-preparation`,
+            {
+                home: endpoint(home),
+                foreign: endpoint(foreign),
+                deployerKey: keys.deployerKey,
+                foreignTopUps: foreign.local
+                    ? pulumi.all(keys.validators.map((validator) => validator.address)).apply((addresses) => addresses.map((address) => ({ address, amount: bridge.funding.foreign.toString() })))
+                    : [],
+                readinessTimeoutSeconds: bridge.readinessTimeoutSeconds,
+            },
+            { parent: this, dependsOn: [...args.after] },
+        );
+
+        const owner = bridge.owner ? pulumi.output(bridge.owner) : keys.deployer;
+        const environment = pulumi
+            .all([owner, pulumi.output(foreign.token), pulumi.all(keys.validators.map((validator) => validator.address))])
+            .apply(([ownerAddress, token, validators]) =>
+                bridgeContractsEnvironment({
+                    home: { rpcUrl: home.internalRpcUrl, gasPrice: bridge.home.gasPrice, requiredBlockConfirmations: bridge.home.confirmations, limits: bridge.home, owner: ownerAddress },
+                    foreign: { rpcUrl: foreign.internalRpcUrl, gasPrice: bridge.foreign.gasPrice, requiredBlockConfirmations: bridge.foreign.confirmations, limits: bridge.foreign, owner: ownerAddress },
+                    foreignToken: token,
+                    bridgeableToken: bridge.token,
+                    validators,
+                    requiredSignatures: bridge.requiredSignatures,
+                }),
+            );
+        const job = createJob(
+            `${name}-job`,
+            config,
+            { prefix: args.prefix, job: bridgeContractsJob(bridge.images.contracts, environment, keys.deployerKey), timeoutMinutes, dockerNetworks },
+            { parent: this, dependsOn: [preparation] },
+        );
+
+        const contracts = new BridgeContracts(
+            `${name}-contracts`,
+            {
+                home: endpoint(home),
+                foreign: endpoint(foreign),
+                deployer: preparation.deployer,
+                homeNonceFrom: preparation.homeNonce,
+                foreignNonceFrom: preparation.foreignNonce,
+                foreignToken: foreign.token,
+                jobOutput: job.output.apply((output) => output ?? ""),
+            },
+            { parent: this, dependsOn: [job.completed] },
+        );
+        this.addresses = pulumi
+            .all([contracts.homeBridge, contracts.foreignBridge, contracts.erc677Token, contracts.homeDeployedBlock, contracts.foreignDeployedBlock])
+            .apply(([homeBridge, foreignBridge, erc677Token, homeDeployedBlock, foreignDeployedBlock]) => ({ homeBridge, foreignBridge, erc677Token, homeDeployedBlock, foreignDeployedBlock }));
+
+        const oracleSettings = this.addresses.apply((addresses) => ({
+            home: { rpcUrl: home.internalRpcUrl, bridge: addresses.homeBridge, startBlock: addresses.homeDeployedBlock, pollingIntervalMs: bridge.home.pollingIntervalMs, gasPriceFallback: bridge.home.gasPrice },
+            foreign: { rpcUrl: foreign.internalRpcUrl, bridge: addresses.foreignBridge, startBlock: addresses.foreignDeployedBlock, pollingIntervalMs: bridge.foreign.pollingIntervalMs, gasPriceFallback: bridge.foreign.gasPrice },
+            logLevel: "info" as const,
+        }));
+        const services: ServiceSpec[] = keys.validators.flatMap((validator) =>
+            validator.key ? validatorAgents({ validator: validator.name, address: validator.address, key: validator.key, images: bridge.images, settings: oracleSettings }) : [],
+        );
+        if (bridge.ui) {
+            services.push(
+                bridgeUi({
+                    image: bridge.ui.image,
+                    title: bridge.ui.title,
+                    hostPort: bridge.ui.hostPort,
+                    bindAddress: config.rpc.docker.bindAddress,
+                    ...(bridge.ui.ingressHost ? { ingressHost: bridge.ui.ingressHost } : {}),
+                    tokenSymbol: bridge.token.symbol,
+                    homeName: home.displayName,
+                    foreignName: foreign.displayName,
+                    homeRpcUrl: home.publicRpcUrl,
+                    foreignRpcUrl: foreign.publicRpcUrl,
+                    homeBridge: contracts.homeBridge,
+                    foreignBridge: contracts.foreignBridge,
+                    homeGasPrice: bridge.home.gasPrice,
+                    foreignGasPrice: bridge.foreign.gasPrice,
+                }),
+            );
+            const host = config.rpc.docker.bindAddress === "0.0.0.0" ? "localhost" : config.rpc.docker.bindAddress;
+            this.uiUrl = pulumi.output(
+                bridge.ui.ingressHost ? `https://${bridge.ui.ingressHost}` : config.platform === "docker" ? `http://${host}:${bridge.ui.hostPort}` : `http://bridge-ui.${config.kubernetes!.namespace}.svc:3000`,
+            );
+        }
+        createServices(`${name}-agents`, config, { prefix: args.prefix, services, protect: config.protect, dockerNetworks }, { parent: this, dependsOn: [contracts] });
+
+        this.deployer = keys.deployer;
+        this.validators = pulumi.all(
+            keys.validators.map((validator) => validator.address.apply((address) => ({ name: validator.name, address, runByThisStack: validator.key !== undefined }))),
+        );
+        this.registerOutputs({ addresses: this.addresses, validators: this.validators, deployer: this.deployer, ...(this.uiUrl ? { uiUrl: this.uiUrl } : {}) });
+    }
+}

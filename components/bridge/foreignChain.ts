@@ -1,0 +1,37 @@
+import type { ConsortiumConfig, ForeignLocalConfig } from "../config";
+
+/**
+ * The stack config of a local foreign chain (the seed's FOREIGN-CHAIN): one authority built from the
+ * same components as the home chain, with RLC and PoCo deployed by the same admin, on the same
+ * platform (Docker host or namespace), under its own names.
+ */
+export function foreignChainConfig(config: ConsortiumConfig, local: ForeignLocalConfig): ConsortiumConfig {
+    const admin = config.poco!.admin;
+    return {
+        platform: config.platform,
+        docker: config.docker,
+        // The home chain creates the namespace when asked to; the foreign chain only uses it.
+        ...(config.kubernetes ? { kubernetes: { ...config.kubernetes, createNamespace: false } } : {}),
+        chain: {
+            name: `${config.chain.name}-foreign`,
+            networkId: local.chainId,
+            chainId: local.chainId,
+            stepDuration: local.stepDuration,
+            gasLimit: config.chain.gasLimit,
+            accounts: { [admin]: config.chain.accounts[admin] },
+            validatorSets: [{ fromBlock: 0, validators: [local.authority] }],
+        },
+        authorities: [{ name: local.authority }],
+        externalAuthorities: [],
+        client: config.client,
+        rpc: {
+            authority: local.authority,
+            corsOrigins: config.rpc.corsOrigins,
+            docker: { bindAddress: config.rpc.docker.bindAddress, hostPort: local.docker.hostPort, wsHostPort: local.docker.wsHostPort },
+            kubernetes: { serviceType: "ClusterIP" },
+        },
+        keystore: config.keystore,
+        protect: config.protect,
+        poco: { ...config.poco!, ...(local.rpcUrl ? { rpcUrl: local.rpcUrl } : { rpcUrl: undefined }) },
+    };
+}

@@ -1,0 +1,93 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { dockerImages, toDockerLabels, toUpload } from "./docker";
+import type { JobArgs, JobResult, ServicesArgs } from "./services";
+import type { ServiceSpec } from "./workload";
+
+export interface DockerServicesArgs extends ServicesArgs {
+    /** Docker networks the services join (the home chain's, and a local foreign chain's). */
+    readonly networks: readonly pulumi.Input<string>[];
+}
+
+const toEnvs = (env: ServiceSpec["env"]): pulumi.Output<string[]> =>
+    pulumi.output(env).apply((values) => Object.entries(values as Record<string, string>).map(([key, value]) => `${key}=${value}`));
+
+/** Services as containers on the consortium's networks, each with a named data volume when it keeps data. */
+export class DockerServices extends pulumi.ComponentResource {
+    constructor(name: string, args: DockerServicesArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("consortium:platform:DockerServices", name, {}, opts);
+        const imageFor = dockerImages(name, this);
+        for (const service of args.services) {
+            const volume = service.dataPath
+                ? new docker.Volume(
+                      `${name}-${service.name}-data`,
+                      { name: `${args.prefix}-${service.name}-data`, labels: toDockerLabels(args.prefix, service) },
+                      { parent: this, protect: args.protect, retainOnDelete: args.protect },
+                  )
+                : undefined;
+            new docker.Container(
+                `${name}-${service.name}`,
+                {
+                    name: `${args.prefix}-${service.name}`,
+                    hostname: service.name,
+                    image: imageFor(service.image).imageId,
+                    entrypoints: [...service.command],
+                    envs: toEnvs(service.env),
+                    user: service.runAs ? `${service.runAs.uid}:${service.runAs.gid}` : undefined,
+                    restart: "unless-stopped",
+                    networksAdvanced: args.networks.map((network) => ({ name: network, aliases: [service.name] })),
+                    volumes: volume ? [{ volumeName: volume.name, containerPath: service.dataPath! }] : [],
+                    uploads: service.files.map((file) => toUpload(file, service)),
+                    ports: service.expose ? [{ internal: service.expose.port, external: service.expose.hostPort, ip: service.expose.bindAddress, protocol: "tcp" }] : [],
+                    ...(service.healthCheck
+                        ? { healthcheck: { tests: ["CMD", ...service.healthCheck], interval: "15s", timeout: "5s", retries: 5, startPeriod: "30s" } }
+                        : {}),
+                    labels: toDockerLabels(args.prefix, service),
+                    logDriver: "json-file",
+                    logOpts: { "max-size": "50m", "max-file": "5" },
+                },
+                { parent: this, deleteBeforeReplace: true },
+            );
+        }
+        this.registerOutputs({});
+    }
+}
+
+/**
+ * A job as a container Pulumi attaches to: created once, waited for, its logs kept in the state.
+ * Later updates ignore changes to what it was run with: running it again would deploy twice.
+ */
+export class DockerJob extends pulumi.ComponentResource implements JobResult {
+    public readonly output: pulumi.Output<string | undefined>;
+    public readonly completed: pulumi.Resource;
+
+    constructor(name: string, args: JobArgs & { readonly networks: readonly pulumi.Input<string>[] }, opts?: pulumi.ComponentResourceOptions) {
+        super("consortium:platform:DockerJob", name, {}, opts);
+        const { job } = args;
+        const image = dockerImages(name, this)(job.image);
+        const container = new docker.Container(
+            `${name}-${job.name}`,
+            {
+                name: `${args.prefix}-${job.name}`,
+                image: image.imageId,
+                entrypoints: [...job.command],
+                envs: toEnvs(job.env),
+                networksAdvanced: args.networks.map((network) => ({ name: network })),
+                uploads: job.files.map((file) => toUpload(file, {})),
+                attach: true,
+                logs: true,
+                mustRun: false,
+                restart: "no",
+                labels: toDockerLabels(args.prefix, job),
+            },
+            {
+                parent: this,
+                ignoreChanges: ["image", "entrypoints", "envs", "networksAdvanced", "uploads", "attach", "logs", "mustRun", "restart", "labels", "name"],
+                customTimeouts: { create: `${args.timeoutMinutes}m` },
+            },
+        );
+        this.output = container.containerLogs;
+        this.completed = container;
+        this.registerOutputs({});
+    }
+}

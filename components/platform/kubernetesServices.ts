@@ -1,0 +1,215 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { KubernetesConfig } from "../config";
+import { checksum, configMapData, secretData } from "./kubernetes";
+import { workloadLabels, workloadSelector } from "./naming";
+import type { JobArgs, JobResult, ServicesArgs } from "./services";
+import type { JobSpec, ServiceSpec, WorkloadFile } from "./workload";
+
+export interface KubernetesServicesArgs extends ServicesArgs {
+    readonly kubernetes: KubernetesConfig;
+}
+
+/** Pods of one group carry this label; a group's NetworkPolicy admits only its own pods. */
+export const GROUP_LABEL = "consortium.iex.ec/group";
+
+const toEnv = (env: ServiceSpec["env"]) => pulumi.output(env).apply((values) => Object.entries(values as Record<string, string>).map(([name, value]) => ({ name, value })));
+
+function fileMounts(files: readonly WorkloadFile[]) {
+    return files.map((file) => ({ name: file.kind === "secret" ? "keys" : "config", mountPath: file.path, subPath: file.key, readOnly: true }));
+}
+
+function fileVolumes(configMapName: pulumi.Input<string>, secretName: pulumi.Input<string>) {
+    return [
+        { name: "config", configMap: { name: configMapName } },
+        { name: "keys", secret: { secretName, defaultMode: 0o440 } },
+    ];
+}
+
+/**
+ * Services in the consortium's namespace: a StatefulSet with a volume claim for those that keep
+ * data (queues, databases), a Deployment for the others; their files in a ConfigMap and a Secret;
+ * a ClusterIP Service for their ports; exec probes; per group a NetworkPolicy that admits only the
+ * group's own pods; for an exposed service a Service and, with a host, an Ingress.
+ */
+export class KubernetesServices extends pulumi.ComponentResource {
+    constructor(name: string, args: KubernetesServicesArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("consortium:platform:KubernetesServices", name, {}, opts);
+        const { prefix, protect } = args;
+        const { namespace, storageClassName } = args.kubernetes;
+        const keep = { parent: this, protect, retainOnDelete: protect };
+
+        for (const service of args.services) {
+            const labels = { ...workloadLabels(prefix, service), ...(service.group ? { [GROUP_LABEL]: service.group } : {}) };
+            const metadata = (objectName: string) => ({ name: objectName, namespace, labels });
+            const configFiles = service.files.filter((file) => file.kind !== "secret");
+            const secretFiles = service.files.filter((file) => file.kind === "secret");
+            const configMap = new k8s.core.v1.ConfigMap(`${name}-${service.name}-config`, { metadata: metadata(`${service.name}-config`), ...configMapData(configFiles) }, { parent: this });
+            const secret = new k8s.core.v1.Secret(
+                `${name}-${service.name}-keys`,
+                { metadata: metadata(`${service.name}-keys`), type: "Opaque", ...secretData(secretFiles) },
+                secretFiles.length > 0 ? keep : { parent: this },
+            );
+            const ports = [...service.ports, ...(service.expose && !service.ports.some((port) => port.port === service.expose!.port) ? [{ name: "http", port: service.expose.port }] : [])];
+            if (ports.length > 0) {
+                new k8s.core.v1.Service(
+                    `${name}-${service.name}`,
+                    {
+                        metadata: metadata(service.name),
+                        spec: { type: "ClusterIP", selector: workloadSelector(prefix, service.name), ports: ports.map((port) => ({ name: port.name, port: port.port, targetPort: port.port, protocol: "TCP" })) },
+                    },
+                    { parent: this },
+                );
+            }
+            const probe = service.healthCheck
+                ? { exec: { command: [...service.healthCheck] }, initialDelaySeconds: 20, periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 6 }
+                : undefined;
+            const cpu = service.resources.cpu;
+            const memory = service.resources.memory;
+            const podTemplate = {
+                metadata: { labels, annotations: { "consortium.iex.ec/config-checksum": checksum(configFiles) } },
+                spec: {
+                    ...(service.runAs
+                        ? { securityContext: { runAsUser: service.runAs.uid, runAsGroup: service.runAs.gid, fsGroup: service.runAs.gid, runAsNonRoot: true } }
+                        : {}),
+                    enableServiceLinks: false,
+                    containers: [
+                        {
+                            name: service.component,
+                            image: service.image,
+                            command: [...service.command],
+                            env: toEnv(service.env),
+                            ports: ports.map((port) => ({ name: port.name, containerPort: port.port, protocol: "TCP" })),
+                            volumeMounts: [...(service.dataPath ? [{ name: "data", mountPath: service.dataPath }] : []), ...fileMounts(service.files)],
+                            ...(probe ? { readinessProbe: probe, livenessProbe: { ...probe, initialDelaySeconds: 60 } } : {}),
+                            resources: { requests: { cpu, memory }, limits: { memory } },
+                        },
+                    ],
+                    volumes: fileVolumes(configMap.metadata.name, secret.metadata.name),
+                },
+            };
+            if (service.dataPath) {
+                new k8s.apps.v1.StatefulSet(
+                    `${name}-${service.name}`,
+                    {
+                        metadata: metadata(service.name),
+                        spec: {
+                            replicas: 1,
+                            serviceName: service.name,
+                            selector: { matchLabels: workloadSelector(prefix, service.name) },
+                            persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
+                            template: podTemplate,
+                            volumeClaimTemplates: [
+                                {
+                                    metadata: { name: "data", labels },
+                                    spec: {
+                                        accessModes: ["ReadWriteOnce"],
+                                        ...(storageClassName ? { storageClassName } : {}),
+                                        resources: { requests: { storage: "5Gi" } },
+                                    },
+                                },
+                            ],
+                        },
+                    },
+                    { parent: this },
+                );
+            } else {
+                new k8s.apps.v1.Deployment(
+                    `${name}-${service.name}`,
+                    {
+                        metadata: metadata(service.name),
+                        // Recreate: two copies of a sender would sign and send the same transactions twice.
+                        spec: { replicas: 1, strategy: { type: "Recreate" }, selector: { matchLabels: workloadSelector(prefix, service.name) }, template: podTemplate },
+                    },
+                    { parent: this },
+                );
+            }
+            if (service.expose?.ingressHost) {
+                new k8s.networking.v1.Ingress(
+                    `${name}-${service.name}`,
+                    {
+                        metadata: metadata(service.name),
+                        spec: {
+                            rules: [
+                                {
+                                    host: service.expose.ingressHost,
+                                    http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: service.name, port: { number: service.expose.port } } } }] },
+                                },
+                            ],
+                        },
+                    },
+                    { parent: this },
+                );
+            }
+        }
+
+        const groups = [...new Set(args.services.flatMap((service) => (service.group ? [service.group] : [])))];
+        for (const group of groups) {
+            new k8s.networking.v1.NetworkPolicy(
+                `${name}-${group}`,
+                {
+                    metadata: { name: `${group}-internal`, namespace, labels: { "app.kubernetes.io/part-of": prefix, "app.kubernetes.io/managed-by": "pulumi" } },
+                    spec: {
+                        podSelector: { matchLabels: { [GROUP_LABEL]: group, "app.kubernetes.io/part-of": prefix } },
+                        policyTypes: ["Ingress"],
+                        ingress: [{ from: [{ podSelector: { matchLabels: { [GROUP_LABEL]: group, "app.kubernetes.io/part-of": prefix } } }] }],
+                    },
+                },
+                { parent: this },
+            );
+        }
+        this.registerOutputs({});
+    }
+}
+
+/**
+ * A job as a Kubernetes Job that Pulumi waits for. It is tried once (a retry would deploy twice)
+ * and later updates ignore changes to it; its output stays in the pod's logs.
+ */
+export class KubernetesJob extends pulumi.ComponentResource implements JobResult {
+    public readonly output: pulumi.Output<string | undefined>;
+    public readonly completed: pulumi.Resource;
+
+    constructor(name: string, args: JobArgs & { readonly kubernetes: KubernetesConfig }, opts?: pulumi.ComponentResourceOptions) {
+        super("consortium:platform:KubernetesJob", name, {}, opts);
+        const job: JobSpec = args.job;
+        const labels = workloadLabels(args.prefix, job);
+        const metadata = (objectName: string) => ({ name: objectName, namespace: args.kubernetes.namespace, labels });
+        const configFiles = job.files.filter((file) => file.kind !== "secret");
+        const secretFiles = job.files.filter((file) => file.kind === "secret");
+        const configMap = new k8s.core.v1.ConfigMap(`${name}-${job.name}-config`, { metadata: metadata(`${job.name}-config`), ...configMapData(configFiles) }, { parent: this });
+        const secret = new k8s.core.v1.Secret(`${name}-${job.name}-keys`, { metadata: metadata(`${job.name}-keys`), type: "Opaque", ...secretData(secretFiles) }, { parent: this });
+        const kubernetesJob = new k8s.batch.v1.Job(
+            `${name}-${job.name}`,
+            {
+                metadata: metadata(job.name),
+                spec: {
+                    backoffLimit: 0,
+                    activeDeadlineSeconds: args.timeoutMinutes * 60,
+                    template: {
+                        metadata: { labels },
+                        spec: {
+                            restartPolicy: "Never",
+                            enableServiceLinks: false,
+                            containers: [
+                                {
+                                    name: job.component,
+                                    image: job.image,
+                                    command: [...job.command],
+                                    env: toEnv(job.env),
+                                    volumeMounts: fileMounts(job.files),
+                                    resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "1Gi" } },
+                                },
+                            ],
+                            volumes: fileVolumes(configMap.metadata.name, secret.metadata.name),
+                        },
+                    },
+                },
+            },
+            { parent: this, ignoreChanges: ["spec", "metadata"], customTimeouts: { create: `${args.timeoutMinutes}m` } },
+        );
+        this.output = pulumi.output(undefined);
+        this.completed = kubernetesJob;
+        this.registerOutputs({});
+    }
+}
