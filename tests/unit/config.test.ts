@@ -151,3 +151,65 @@ describe("the committed stacks", () => {
         expect(new Set([...config.authorities.map((authority) => authority.org), "initech"]).size).toBe(3);
     });
 });
+
+describe("foreign chain and bridge settings", () => {
+    const POCO = { poco: { admin: EXTERNAL.address }, chain: { name: "home", networkId: 17, stepDuration: 2, accounts: { [EXTERNAL.address]: "1" } } };
+    const BRIDGED: RawConfig = { ...VALID, ...POCO, foreign: { local: { chainId: 18 } }, bridge: { home: {} } }; // an empty bridge object means no bridge
+    const withBridge = (bridge: Record<string, unknown>, extra: RawConfig = {}): RawConfig => ({ ...BRIDGED, ...extra, bridge });
+    const bridgeError = (raw: RawConfig, secrets = { pocoAdminKey: true }) => {
+        try {
+            parseConfig(raw, secrets);
+        } catch (error) {
+            return (error as Error).message;
+        }
+        throw new Error("expected a ConfigError");
+    };
+
+    test("defaults: one validator per member, a majority of signatures, RLC's 9 decimals and the pinned TokenBridge images", () => {
+        const config = parseConfig(BRIDGED, { pocoAdminKey: true });
+        expect(config.bridge!.validators).toEqual([{ name: "a1" }, { name: "acme" }]);
+        expect(config.bridge!.requiredSignatures).toBe(2);
+        expect(config.bridge!.home).toMatchObject({ minPerTx: 500_000_000n, maxPerTx: 100_000n * 10n ** 9n, dailyLimit: 1_000_000n * 10n ** 9n, gasPrice: 10n ** 9n });
+        expect(config.bridge!.images).toEqual({
+            contracts: "poanetwork/tokenbridge-contracts:5.6.0",
+            oracle: "poanetwork/tokenbridge-oracle:2.7.0-rc0",
+            rabbitmq: expect.stringMatching(/^rabbitmq:\d/),
+            redis: expect.stringMatching(/^redis:\d/),
+        });
+        expect(config.foreign).toEqual({ kind: "local", chainId: 18, stepDuration: 2, authority: "foreign-authority", docker: { hostPort: 9545, wsHostPort: 9546 } });
+    });
+
+    test.each<[string, RawConfig, string]>([
+        ["required signatures above the validators", withBridge({ requiredSignatures: 3 }), "consortium:bridge.requiredSignatures must be between 1 and the 2 bridge validators (got 3)"],
+        ["zero required signatures", withBridge({ requiredSignatures: 0 }), "consortium:bridge.requiredSignatures must be between 1 and the 2 bridge validators"],
+        ["min above max", withBridge({ home: { minPerTx: "200", maxPerTx: "100" } }), "consortium:bridge.home limits must satisfy 0 < minPerTx < maxPerTx < dailyLimit (got 200 < 100 < 1000000)"],
+        ["max above daily", withBridge({ foreign: { maxPerTx: "2000000" } }), "consortium:bridge.foreign limits must satisfy 0 < minPerTx < maxPerTx < dailyLimit"],
+        ["zero min", withBridge({ foreign: { minPerTx: "0" } }), "consortium:bridge.foreign limits must satisfy 0 < minPerTx"],
+        ["too many decimals", withBridge({ home: { minPerTx: "0.0000000001" } }), "consortium:bridge.home.minPerTx has more than the token's 9 decimals"],
+        ["not an amount", withBridge({ home: { dailyLimit: "lots" } }), "consortium:bridge.home.dailyLimit must be a token amount such as \"1000\" or \"0.5\""],
+        ["zero gas price", withBridge({ home: { gasPriceGwei: "0" } }), "consortium:bridge.home.gasPriceGwei must be greater than zero"],
+        ["bad validator address", withBridge({ validators: [{ name: "v1" }, { name: "v2", address: "0x12" }] }), "consortium:bridge.validators[1].address must be a 20-byte hex address"],
+        ["bad owner", withBridge({ owner: "0xD41c057fd1c78805AAC12B0A94a405c0461A6FBb" }), "consortium:bridge.owner has an invalid EIP-55 checksum"],
+        ["duplicate validators", withBridge({ validators: [{ name: "v1" }, { name: "v1" }] }), "consortium:bridge.validators names 'v1' twice"],
+        ["only external validators", withBridge({ validators: [{ name: "v1", address: EXTERNAL.address }] }), "consortium:bridge.validators must include at least one validator run by this stack"],
+        ["latest image", withBridge({ images: { oracle: "poanetwork/tokenbridge-oracle:latest" } }), "consortium:bridge.images.oracle must be pinned to a version or digest, not latest"],
+        ["same chain id", { ...BRIDGED, foreign: { local: { chainId: 17 } } }, "consortium:foreign.local.chainId must differ from the home chain's chain id 17"],
+        ["external same chain id", { ...BRIDGED, foreign: { external: { rpcUrl: "https://x.example", chainId: 17, token: EXTERNAL.address } } }, "consortium:foreign.external.chainId must differ from the home chain's chain id 17"],
+        ["external without key", { ...BRIDGED, foreign: { external: { rpcUrl: "https://x.example", chainId: 1, token: EXTERNAL.address } } }, "consortium:foreignDeployerKey is required with foreign.external"],
+        ["external bad token", { ...BRIDGED, foreign: { external: { rpcUrl: "https://x.example", chainId: 1, token: "RLC" } } }, "consortium:foreign.external.token must be a 20-byte hex address"],
+        ["both kinds", { ...BRIDGED, foreign: { local: { chainId: 18 }, external: { rpcUrl: "https://x.example", chainId: 1, token: EXTERNAL.address } } }, "consortium:foreign must set exactly one of local"],
+        ["bridge without foreign", { ...VALID, ...POCO, bridge: { requiredSignatures: 1 } }, "consortium:bridge needs consortium:foreign"],
+        ["foreign without bridge", { ...VALID, ...POCO, foreign: { local: { chainId: 18 } } }, "consortium:foreign is only used by the bridge"],
+        ["local without poco", { ...VALID, foreign: { local: { chainId: 18 } }, bridge: { home: {} } }, "consortium:foreign.local deploys the foreign chain's own RLC with the PoCo admin"],
+        ["foreign authority named like a home one", { ...BRIDGED, foreign: { local: { chainId: 18, authority: "a1" } } }, "consortium:foreign.local.authority 'a1' is already the name of a home authority"],
+        ["foreign ports equal to home", { ...BRIDGED, foreign: { local: { chainId: 18, docker: { hostPort: 8545, wsHostPort: 9999 } } } }, "consortium:foreign.local.docker host ports 8545/9999 must differ from the home chain's rpc.docker ports"],
+        ["ui without image", withBridge({ ui: { hostPort: 3000 } }), "consortium:bridge.ui.image must be a non-empty string"],
+    ])("%s", (_what, raw, message) => {
+        expect(bridgeError(raw)).toContain(message);
+    });
+
+    test("an external foreign chain with the deployer key set is accepted", () => {
+        const config = parseConfig({ ...BRIDGED, foreign: { external: { rpcUrl: "https://x.example", chainId: 1, token: EXTERNAL.address } } }, { pocoAdminKey: true, foreignDeployerKey: true });
+        expect(config.foreign).toEqual({ kind: "external", rpcUrl: "https://x.example", chainId: 1, token: EXTERNAL.address });
+    });
+});
