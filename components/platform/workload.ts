@@ -94,11 +94,4 @@ export interface ServiceSpec {
 }
 
 /** A process run once to completion (a contract deployment). It is never run again by a later update. */
-export interface JobSpec {
-    readonly name: string;
-    readonly component: string;
-    readonly image: string;
-    readonly command: readonly string[];
-    readonly env: pulumi.Input<Readonly<Record<string, pulumi.Input<string>>>>;
-    readonly files: readonly WorkloadFile[];
-}
+export type JobSpec = Pick<ServiceSpec, "name" | "component" | "image" | "command" | "env" | "files">;

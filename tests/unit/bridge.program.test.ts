@@ -1,19 +1,11 @@
 import { computeAddress } from "ethers";
 import { DEV_ADMIN_KEY, evaluate, installMocks, isSecretValue, ofType, promiseOf, settle, useDevStack, useStackConfig, type Registration } from "../helpers/pulumiMocks";
+import { ERC_TO_ERC_VARIABLES } from "../fixtures/tokenbridgeLoadEnv";
 import { validateKubernetesObject } from "../helpers/kubernetesSchema";
 
 const CONTAINER = "docker:index/container:Container";
 type Outputs = ReturnType<typeof import("../../components/program").runProgram>;
 
-const LOAD_ENV_ERC_TO_ERC = [
-    "BRIDGE_MODE", "DEPLOYMENT_GAS_LIMIT_EXTRA", "HOME_DEPLOYMENT_GAS_PRICE", "FOREIGN_DEPLOYMENT_GAS_PRICE", "GET_RECEIPT_INTERVAL_IN_MILLISECONDS",
-    "HOME_RPC_URL", "HOME_BRIDGE_OWNER", "HOME_UPGRADEABLE_ADMIN", "HOME_MAX_AMOUNT_PER_TX", "FOREIGN_RPC_URL", "FOREIGN_BRIDGE_OWNER",
-    "FOREIGN_UPGRADEABLE_ADMIN", "FOREIGN_MAX_AMOUNT_PER_TX", "HOME_VALIDATORS_OWNER", "HOME_REQUIRED_BLOCK_CONFIRMATIONS", "HOME_GAS_PRICE",
-    "FOREIGN_VALIDATORS_OWNER", "FOREIGN_REQUIRED_BLOCK_CONFIRMATIONS", "FOREIGN_GAS_PRICE", "REQUIRED_NUMBER_OF_VALIDATORS", "VALIDATORS",
-    "HOME_DAILY_LIMIT", "HOME_MIN_AMOUNT_PER_TX", "FOREIGN_DAILY_LIMIT", "HOME_REWARDABLE", "FOREIGN_REWARDABLE", "ERC20_TOKEN_ADDRESS",
-    "BRIDGEABLE_TOKEN_NAME", "BRIDGEABLE_TOKEN_SYMBOL", "BRIDGEABLE_TOKEN_DECIMALS", "DEPLOY_REWARDABLE_TOKEN", "ERC20_EXTENDED_BY_ERC677",
-    "FOREIGN_MIN_AMOUNT_PER_TX",
-];
 
 const envOf = (registration: Registration): Record<string, string> => Object.fromEntries((registration.inputs.envs as string[]).map((entry) => [entry.slice(0, entry.indexOf("=")), entry.slice(entry.indexOf("=") + 1)]));
 const byName = (registrations: Registration[], type: string, name: string) => {
@@ -69,7 +61,7 @@ describe("the dev stack's bridge on Docker", () => {
     test("the contracts job runs the pinned image once, with the complete ERC_TO_ERC environment and the key only as a secret file", () => {
         const job = byName(run.registrations, CONTAINER, "bridge-job-bridge-contracts");
         const env = envOf(job);
-        expect(Object.keys(env).sort()).toEqual([...LOAD_ENV_ERC_TO_ERC].sort());
+        expect(Object.keys(env).sort()).toEqual([...ERC_TO_ERC_VARIABLES].sort());
         expect(env).toMatchObject({
             BRIDGE_MODE: "ERC_TO_ERC",
             HOME_RPC_URL: "http://authority-1:8545",
@@ -223,7 +215,7 @@ describe("the bridge on Kubernetes with an external foreign chain", () => {
         expect(job.opts.ignoreChanges).toEqual(["spec", "metadata"]);
         const container = job.inputs.spec.template.spec.containers[0];
         expect(container.image).toBe("poanetwork/tokenbridge-contracts:5.6.0");
-        expect(container.env.map((variable: { name: string }) => variable.name).sort()).toEqual([...LOAD_ENV_ERC_TO_ERC].sort());
+        expect(container.env.map((variable: { name: string }) => variable.name).sort()).toEqual([...ERC_TO_ERC_VARIABLES].sort());
         expect(Object.fromEntries(container.env.map((variable: { name: string; value: string }) => [variable.name, variable.value]))).toMatchObject({
             FOREIGN_RPC_URL: "https://mainnet.example/rpc",
             HOME_RPC_URL: "http://acme-1.acme-consortium.svc:8545",
