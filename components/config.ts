@@ -320,6 +320,11 @@ class Checker {
     }
 }
 
+/** Absent, or the empty object Pulumi.yaml's schema defaults an optional section to. */
+function isUnset(raw: unknown): boolean {
+    return raw === undefined || raw === null || (typeof raw === "object" && !Array.isArray(raw) && Object.keys(raw).length === 0);
+}
+
 function describe(value: unknown): string {
     if (value === undefined) return "nothing";
     const text = typeof value === "string" ? `'${value}'` : JSON.stringify(value);
@@ -542,7 +547,7 @@ function parseKubernetes(check: Checker, raw: unknown): KubernetesConfig | undef
 
 
 function parsePoco(check: Checker, raw: unknown, accounts: Readonly<Record<string, string>> | undefined, hasAdminKey: boolean): PocoConfig | undefined {
-    if (raw === undefined || raw === null || (typeof raw === "object" && !Array.isArray(raw) && Object.keys(raw).length === 0)) return undefined;
+    if (isUnset(raw)) return undefined;
     const record = check.object("poco", raw, ["admin", "rlcAddress", "salt", "categories", "metadataBaseURI", "rpcUrl", "readinessTimeoutSeconds"]);
     if (!record) return undefined;
     const admin = check.address("poco.admin", record.admin);
@@ -588,7 +593,7 @@ function parsePoco(check: Checker, raw: unknown, accounts: Readonly<Record<strin
 }
 
 function parseForeign(check: Checker, raw: unknown, homeChainId: number | undefined, takenNames: readonly string[], hasDeployerKey: boolean): ForeignConfig | undefined {
-    if (raw === undefined || raw === null || (typeof raw === "object" && !Array.isArray(raw) && Object.keys(raw).length === 0)) return undefined;
+    if (isUnset(raw)) return undefined;
     const record = check.object("foreign", raw, ["local", "external"]);
     if (!record) return undefined;
     if ((record.local === undefined) === (record.external === undefined)) {
@@ -668,7 +673,7 @@ function parseBridge(
     foreign: ForeignConfig | undefined,
     homeNames: readonly string[],
 ): BridgeConfig | undefined {
-    if (raw === undefined || raw === null || (typeof raw === "object" && !Array.isArray(raw) && Object.keys(raw).length === 0)) return undefined;
+    if (isUnset(raw)) return undefined;
     const record = check.object("bridge", raw, ["validators", "requiredSignatures", "home", "foreign", "token", "owner", "images", "funding", "ui", "readinessTimeoutSeconds"]);
     if (!record) return undefined;
     if (!foreign) check.fail("bridge", "needs consortium:foreign: { local: { chainId } } for a development chain, or { external: { rpcUrl, chainId, token } }");

@@ -6,7 +6,7 @@ import { createJob, createServices } from "../platform";
 import type { ServiceSpec } from "../platform/workload";
 import { BridgeContracts, BridgePreparation } from "./chainResources";
 import { bridgeContractsEnvironment } from "./contractsEnv";
-import { bridgeContractsJob, bridgeUi, validatorAgents } from "./workloads";
+import { BRIDGE_UI, UI_PORT, bridgeContractsJob, bridgeUi, validatorAgents } from "./workloads";
 
 /**
  * The accounts of the bridge, made before the chains so that genesis can fund them: one key per
@@ -92,14 +92,14 @@ export class Bridge extends pulumi.ComponentResource {
         super("consortium:bridge:Bridge", name, {}, opts);
         const { bridge, config, keys, home, foreign } = args;
         const endpoint = (chain: BridgeChain) => pulumi.output(chain.programRpcUrl).apply((rpcUrl) => ({ rpcUrl, chainId: chain.chainId }));
+        const endpoints = { home: endpoint(home), foreign: endpoint(foreign) };
         const dockerNetworks = [home.dockerNetwork, foreign.dockerNetwork].filter((network): network is pulumi.Input<string> => network !== undefined);
         const timeoutMinutes = Math.ceil(bridge.readinessTimeoutSeconds / 60);
 
         const preparation = new BridgePreparation(
             `${name}-preparation`,
             {
-                home: endpoint(home),
-                foreign: endpoint(foreign),
+                ...endpoints,
                 deployerKey: keys.deployerKey,
                 foreignTopUps: foreign.local
                     ? pulumi.all(keys.validators.map((validator) => validator.address)).apply((addresses) => addresses.map((address) => ({ address, amount: bridge.funding.foreign.toString() })))
@@ -132,8 +132,7 @@ export class Bridge extends pulumi.ComponentResource {
         const contracts = new BridgeContracts(
             `${name}-contracts`,
             {
-                home: endpoint(home),
-                foreign: endpoint(foreign),
+                ...endpoints,
                 deployer: preparation.deployer,
                 homeNonceFrom: preparation.homeNonce,
                 foreignNonceFrom: preparation.foreignNonce,
@@ -175,7 +174,7 @@ export class Bridge extends pulumi.ComponentResource {
             );
             const host = config.rpc.docker.bindAddress === "0.0.0.0" ? "localhost" : config.rpc.docker.bindAddress;
             this.uiUrl = pulumi.output(
-                bridge.ui.ingressHost ? `https://${bridge.ui.ingressHost}` : config.platform === "docker" ? `http://${host}:${bridge.ui.hostPort}` : `http://bridge-ui.${config.kubernetes!.namespace}.svc:3000`,
+                bridge.ui.ingressHost ? `https://${bridge.ui.ingressHost}` : config.platform === "docker" ? `http://${host}:${bridge.ui.hostPort}` : `http://${BRIDGE_UI}.${config.kubernetes!.namespace}.svc:${UI_PORT}`,
             );
         }
         createServices(`${name}-agents`, config, { prefix: args.prefix, services, protect: config.protect, dockerNetworks }, { parent: this, dependsOn: [contracts] });

@@ -32,6 +32,7 @@ export function foreignChainConfig(config: ConsortiumConfig, local: ForeignLocal
         },
         keystore: config.keystore,
         protect: config.protect,
-        poco: { ...config.poco!, ...(local.rpcUrl ? { rpcUrl: local.rpcUrl } : { rpcUrl: undefined }) },
+        // The home chain's poco.rpcUrl reaches the home chain: the foreign chain has its own.
+        poco: { ...config.poco!, rpcUrl: local.rpcUrl },
     };
 }

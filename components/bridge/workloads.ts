@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { BRIDGE_NAME_PREFIX } from "../config";
-import type { JobSpec, ServiceSpec } from "../platform/workload";
+import { SECRETS_DIR, type JobSpec, type ServiceSpec } from "../platform/workload";
 import { ORACLE_PROCESSES, oracleEnvironment, type OracleSettings } from "./oracle";
 
 /**
@@ -9,7 +9,6 @@ import { ORACLE_PROCESSES, oracleEnvironment, type OracleSettings } from "./orac
  * file, read into the one variable the image understands by a shell wrapper inside that process.
  */
 
-export const SECRETS_DIR = "/consortium/secrets";
 const DEPLOYER_KEY_PATH = `${SECRETS_DIR}/deployer.key`;
 const VALIDATOR_KEY_PATH = `${SECRETS_DIR}/validator.key`;
 /** Where the TokenBridge contracts image keeps its deployment scripts (`deploy.sh` runs them only under Docker). */
@@ -123,6 +122,7 @@ export interface UiInput {
 }
 
 export const UI_PORT = 3000;
+export const BRIDGE_UI = `${BRIDGE_NAME_PREFIX}-ui`;
 
 /** The TokenBridge monorepo UI with its `COMMON_*` / `UI_*` environment. */
 export function bridgeUi(input: UiInput): ServiceSpec {
@@ -150,7 +150,7 @@ export function bridgeUi(input: UiInput): ServiceSpec {
         UI_STYLES: "classic",
     };
     return {
-        name: `${BRIDGE_NAME_PREFIX}-ui`,
+        name: BRIDGE_UI,
         component: "bridge-ui",
         image: input.image,
         command: ["yarn", "start"],

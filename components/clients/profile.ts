@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ClientKind } from "../config";
-import { AUTHORITY_PORTS, RPC_PORT, type WorkloadFile, type WorkloadSpec } from "../platform/workload";
+import { AUTHORITY_PORTS, RPC_PORT, SECRETS_DIR, type WorkloadFile, type WorkloadSpec } from "../platform/workload";
+
+export { SECRETS_DIR };
 
 /** Everything a client profile needs to turn one authority into a workload. */
 export interface AuthorityNodeInput {
@@ -40,7 +42,6 @@ export interface ClientProfile {
 /** Paths shared by every profile. */
 export const SPEC_PATH = "/consortium/chain/spec.json";
 export const CONFIG_DIR = "/consortium/config";
-export const SECRETS_DIR = "/consortium/secrets";
 export const PASSWORD_PATH = `${SECRETS_DIR}/password`;
 
 /** What distinguishes one client's authority workload from another's. */

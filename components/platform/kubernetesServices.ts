@@ -19,11 +19,32 @@ function fileMounts(files: readonly WorkloadFile[]) {
     return files.map((file) => ({ name: file.kind === "secret" ? "keys" : "config", mountPath: file.path, subPath: file.key, readOnly: true }));
 }
 
-function fileVolumes(configMapName: pulumi.Input<string>, secretName: pulumi.Input<string>) {
-    return [
-        { name: "config", configMap: { name: configMapName } },
-        { name: "keys", secret: { secretName, defaultMode: 0o440 } },
-    ];
+/**
+ * A workload's files as a ConfigMap (`<name>-config`) and a Secret (`<name>-keys`), and the pod
+ * volumes that mount them; `secretOptions` decides, from whether it holds keys, how the Secret is kept.
+ */
+function fileObjects(
+    parent: pulumi.Resource,
+    resourceName: string,
+    metadata: (objectName: string) => k8s.types.input.meta.v1.ObjectMeta,
+    workload: { readonly name: string; readonly files: readonly WorkloadFile[] },
+    secretOptions: (hasKeys: boolean) => pulumi.CustomResourceOptions,
+) {
+    const configFiles = workload.files.filter((file) => file.kind !== "secret");
+    const secretFiles = workload.files.filter((file) => file.kind === "secret");
+    const configMap = new k8s.core.v1.ConfigMap(`${resourceName}-config`, { metadata: metadata(`${workload.name}-config`), ...configMapData(configFiles) }, { parent });
+    const secret = new k8s.core.v1.Secret(
+        `${resourceName}-keys`,
+        { metadata: metadata(`${workload.name}-keys`), type: "Opaque", ...secretData(secretFiles) },
+        secretOptions(secretFiles.length > 0),
+    );
+    return {
+        configFiles,
+        volumes: [
+            { name: "config", configMap: { name: configMap.metadata.name } },
+            { name: "keys", secret: { secretName: secret.metadata.name, defaultMode: 0o440 } },
+        ],
+    };
 }
 
 /**
@@ -42,14 +63,7 @@ export class KubernetesServices extends pulumi.ComponentResource {
         for (const service of args.services) {
             const labels = { ...workloadLabels(prefix, service), ...(service.group ? { [GROUP_LABEL]: service.group } : {}) };
             const metadata = (objectName: string) => ({ name: objectName, namespace, labels });
-            const configFiles = service.files.filter((file) => file.kind !== "secret");
-            const secretFiles = service.files.filter((file) => file.kind === "secret");
-            const configMap = new k8s.core.v1.ConfigMap(`${name}-${service.name}-config`, { metadata: metadata(`${service.name}-config`), ...configMapData(configFiles) }, { parent: this });
-            const secret = new k8s.core.v1.Secret(
-                `${name}-${service.name}-keys`,
-                { metadata: metadata(`${service.name}-keys`), type: "Opaque", ...secretData(secretFiles) },
-                secretFiles.length > 0 ? keep : { parent: this },
-            );
+            const { configFiles, volumes } = fileObjects(this, `${name}-${service.name}`, metadata, service, (hasKeys) => (hasKeys ? keep : { parent: this }));
             const ports = [...service.ports, ...(service.expose && !service.ports.some((port) => port.port === service.expose!.port) ? [{ name: "http", port: service.expose.port }] : [])];
             if (ports.length > 0) {
                 new k8s.core.v1.Service(
@@ -85,7 +99,7 @@ export class KubernetesServices extends pulumi.ComponentResource {
                             resources: { requests: { cpu, memory }, limits: { memory } },
                         },
                     ],
-                    volumes: fileVolumes(configMap.metadata.name, secret.metadata.name),
+                    volumes,
                 },
             };
             if (service.dataPath) {
@@ -175,10 +189,7 @@ export class KubernetesJob extends pulumi.ComponentResource implements JobResult
         const job: JobSpec = args.job;
         const labels = workloadLabels(args.prefix, job);
         const metadata = (objectName: string) => ({ name: objectName, namespace: args.kubernetes.namespace, labels });
-        const configFiles = job.files.filter((file) => file.kind !== "secret");
-        const secretFiles = job.files.filter((file) => file.kind === "secret");
-        const configMap = new k8s.core.v1.ConfigMap(`${name}-${job.name}-config`, { metadata: metadata(`${job.name}-config`), ...configMapData(configFiles) }, { parent: this });
-        const secret = new k8s.core.v1.Secret(`${name}-${job.name}-keys`, { metadata: metadata(`${job.name}-keys`), type: "Opaque", ...secretData(secretFiles) }, { parent: this });
+        const { volumes } = fileObjects(this, `${name}-${job.name}`, metadata, job, () => ({ parent: this }));
         const kubernetesJob = new k8s.batch.v1.Job(
             `${name}-${job.name}`,
             {
@@ -201,7 +212,7 @@ export class KubernetesJob extends pulumi.ComponentResource implements JobResult
                                     resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "1Gi" } },
                                 },
                             ],
-                            volumes: fileVolumes(configMap.metadata.name, secret.metadata.name),
+                            volumes,
                         },
                     },
                 },

@@ -56,6 +56,9 @@ export interface WorkloadSpec {
     readonly publicEndpoint: boolean;
 }
 
+/** Where every workload finds its secret files. */
+export const SECRETS_DIR = "/consortium/secrets";
+
 export const P2P_PORT = 30303;
 export const RPC_PORT = 8545;
 export const WS_PORT = 8546;
