@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { computeAddress } from "ethers";
+import type { RpcCredentials } from "../chain/rpc";
 import type { BridgeConfig, ConsortiumConfig, ForeignConfig } from "../config";
 import { AccountKey } from "../identity/accountKey";
 import { createJob, createServices } from "../platform";
@@ -51,6 +52,8 @@ export interface BridgeChain {
     readonly chainId: number;
     /** Where `pulumi up` reaches the chain. */
     readonly programRpcUrl: pulumi.Input<string>;
+    /** The program's credentials at the chain's RPC gateway, when RPC is behind one (secret). */
+    readonly programRpcCredentials?: pulumi.Input<RpcCredentials>;
     /** Where the agents and the job reach it, inside the platform. */
     readonly internalRpcUrl: string;
     /** Where users' browsers reach it (the UI). */
@@ -91,7 +94,10 @@ export class Bridge extends pulumi.ComponentResource {
     constructor(name: string, args: BridgeArgs, opts?: pulumi.ComponentResourceOptions) {
         super("consortium:bridge:Bridge", name, {}, opts);
         const { bridge, config, keys, home, foreign } = args;
-        const endpoint = (chain: BridgeChain) => pulumi.output(chain.programRpcUrl).apply((rpcUrl) => ({ rpcUrl, chainId: chain.chainId }));
+        const endpoint = (chain: BridgeChain) =>
+            chain.programRpcCredentials
+                ? pulumi.secret(pulumi.all([chain.programRpcUrl, chain.programRpcCredentials]).apply(([rpcUrl, credentials]) => ({ rpcUrl, chainId: chain.chainId, credentials })))
+                : pulumi.output(chain.programRpcUrl).apply((rpcUrl) => ({ rpcUrl, chainId: chain.chainId }));
         const endpoints = { home: endpoint(home), foreign: endpoint(foreign) };
         const dockerNetworks = [home.dockerNetwork, foreign.dockerNetwork].filter((network): network is pulumi.Input<string> => network !== undefined);
         const timeoutMinutes = Math.ceil(bridge.readinessTimeoutSeconds / 60);

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { RpcCredentials } from "../chain/rpc";
 import { PREVIEW_UNKNOWN } from "../previewUnknown";
 import { loadProjectModule } from "../projectModule";
 
@@ -14,6 +15,8 @@ type Results = typeof import("./results");
 export interface Endpoint {
     readonly rpcUrl: string;
     readonly chainId: number;
+    /** The program's RPC gateway credentials (secret). */
+    readonly credentials?: RpcCredentials;
 }
 
 export interface PreparationInputs {

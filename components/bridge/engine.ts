@@ -1,4 +1,5 @@
-import { Contract, JsonRpcProvider, Wallet, ZeroAddress, getAddress, getCreateAddress } from "ethers";
+import { connectRpc, type RpcCredentials } from "../chain/rpc";
+import { Contract, type JsonRpcProvider, Wallet, ZeroAddress, getAddress, getCreateAddress } from "ethers";
 import { waitForChain } from "../poco/deploy";
 import type { BridgeDeploymentResults } from "./results";
 
@@ -35,7 +36,11 @@ export type Side = "home" | "foreign";
 export interface ChainEndpoint {
     readonly rpcUrl: string;
     readonly chainId: number;
+    /** The program's RPC gateway credentials (secret), when the chain's RPC is behind one. */
+    readonly credentials?: RpcCredentials;
 }
+
+const connect = (endpoint: ChainEndpoint) => connectRpc(endpoint.rpcUrl, endpoint.credentials, endpoint.chainId);
 
 export interface PrepareOptions {
     readonly home: ChainEndpoint;
@@ -59,8 +64,8 @@ export async function prepareBridgeDeployment(options: PrepareOptions): Promise<
     const log = options.log ?? (() => undefined);
     const deployer = new Wallet(options.deployerKey).address;
     const providers = {
-        home: new JsonRpcProvider(options.home.rpcUrl, options.home.chainId, { staticNetwork: true }),
-        foreign: new JsonRpcProvider(options.foreign.rpcUrl, options.foreign.chainId, { staticNetwork: true }),
+        home: connect(options.home),
+        foreign: connect(options.foreign),
     };
     try {
         for (const side of ["home", "foreign"] as const) {
@@ -162,8 +167,8 @@ async function verifyReported(provider: JsonRpcProvider, address: string, side: 
 
 /** The bridge on both chains, checked against each other and against the configured token. */
 export async function findBridgeContracts(options: FindOptions): Promise<BridgeDeploymentResults> {
-    const home = new JsonRpcProvider(options.home.rpcUrl, options.home.chainId, { staticNetwork: true });
-    const foreign = new JsonRpcProvider(options.foreign.rpcUrl, options.foreign.chainId, { staticNetwork: true });
+    const home = connect(options.home);
+    const foreign = connect(options.foreign);
     try {
         const [homeBridge, foreignBridge] = options.reported
             ? await Promise.all([verifyReported(home, options.reported.homeBridge, "home"), verifyReported(foreign, options.reported.foreignBridge, "foreign")])

@@ -20,6 +20,16 @@ export interface ChainSpecInput extends Omit<ChainConfig, "validatorSets"> {
     readonly client: ClientKind;
     /** Contracts present from genesis: address to runtime code (system contracts such as the CREATE2 factory). */
     readonly contracts?: Readonly<Record<string, string>>;
+    /** The transaction-permission contract, active from block 0; absent: every sender may send anything. */
+    readonly txPermissions?: GenesisContract;
+}
+
+/** A contract with its storage, as genesis holds it. */
+export interface GenesisContract {
+    readonly address: string;
+    readonly code: string;
+    /** 32-byte slot to 32-byte value, both 0x-prefixed hex. */
+    readonly storage: Readonly<Record<string, string>>;
 }
 
 export interface ChainSpec {
@@ -68,6 +78,8 @@ export function buildChainSpec(input: ChainSpecInput): ChainSpec {
         const funded = accounts[address] as { balance?: string } | undefined;
         accounts[address] = { balance: funded?.balance ?? "0", code };
     }
+    const permissions = input.txPermissions;
+    if (permissions) accounts[permissions.address] = { balance: "0", code: permissions.code, storage: permissions.storage };
     return {
         name: input.name,
         engine: {
@@ -87,6 +99,7 @@ export function buildChainSpec(input: ChainSpecInput): ChainSpec {
             maxCodeSize: toHex(MAX_CODE_SIZE),
             maxCodeSizeTransition: "0x0",
             ...FORK_TRANSITIONS[input.client],
+            ...(permissions ? { transactionPermissionContract: permissions.address, transactionPermissionContractTransition: "0x0" } : {}),
         },
         genesis: {
             seal: { authorityRound: { step: "0x0", signature: `0x${"0".repeat(130)}` } },

@@ -1,4 +1,5 @@
-import { Contract, Interface, JsonRpcProvider, Wallet, ZeroAddress, type TransactionReceipt, type TransactionRequest } from "ethers";
+import { connectRpc, type RpcCredentials } from "../chain/rpc";
+import { Contract, Interface, type JsonRpcProvider, Wallet, ZeroAddress, type TransactionReceipt, type TransactionRequest } from "ethers";
 import { REGISTRIES, artifacts } from "./artifacts";
 import { GENERIC_FACTORY_ADDRESS, layout, planDeployment, type ChainState, type PocoAddresses, type PocoPlanInput, type Step } from "./plan";
 
@@ -10,6 +11,8 @@ import { GENERIC_FACTORY_ADDRESS, layout, planDeployment, type ChainState, type 
 
 export interface DeployOptions {
     readonly rpcUrl: string;
+    /** The program's credentials at the consortium's RPC gateway, when RPC is behind one (secret). */
+    readonly rpcCredentials?: RpcCredentials;
     /** 0x-prefixed private key of the PoCo admin (secret). */
     readonly adminKey: string;
     readonly plan: PocoPlanInput;
@@ -41,7 +44,7 @@ const GAS_MARGIN_WEI = 10n ** 15n;
 
 export async function deployPoco(options: DeployOptions): Promise<DeployResult> {
     const log = options.log ?? (() => undefined);
-    const provider = new JsonRpcProvider(options.rpcUrl, undefined, { cacheTimeout: -1, staticNetwork: true, batchMaxCount: 200, batchMaxSize: 8 * 1024 * 1024 });
+    const provider = connectRpc(options.rpcUrl, options.rpcCredentials, undefined, { cacheTimeout: -1, batchMaxCount: 200, batchMaxSize: 8 * 1024 * 1024 });
     try {
         const wallet = new Wallet(options.adminKey, provider);
         const input = options.plan;

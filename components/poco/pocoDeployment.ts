@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { RpcCredentials } from "../chain/rpc";
 import type { PocoConfig } from "../config";
 import { PREVIEW_UNKNOWN } from "../previewUnknown";
 import { loadProjectModule } from "../projectModule";
@@ -13,6 +14,8 @@ import { layout, type PocoAddresses, type PocoPlanInput } from "./plan";
 
 export interface PocoContractsInputs {
     readonly rpcUrl: string;
+    /** The program's RPC gateway credentials (secret), when RPC is behind the gateway. */
+    readonly rpcCredentials?: RpcCredentials;
     readonly plan: PocoPlanInput;
     /** 0x-prefixed private key of plan.admin (secret). */
     readonly adminKey: string;
@@ -52,6 +55,7 @@ function loadEngine(): typeof import("./deploy") {
 async function apply(inputs: PocoContractsInputs): Promise<PocoContractsOutputs> {
     const result = await loadEngine().deployPoco({
         rpcUrl: inputs.rpcUrl,
+        ...(inputs.rpcCredentials ? { rpcCredentials: inputs.rpcCredentials } : {}),
         adminKey: inputs.adminKey,
         plan: inputs.plan,
         readinessTimeoutMs: inputs.readinessTimeoutSeconds * 1000,
@@ -95,6 +99,7 @@ export function pocoPlanInput(poco: PocoConfig, chainId: number): PocoPlanInput 
 
 export interface PocoDeploymentArgs {
     readonly rpcUrl: pulumi.Input<string>;
+    readonly rpcCredentials?: pulumi.Input<RpcCredentials>;
     readonly plan: PocoPlanInput;
     readonly adminKey: pulumi.Input<string>;
     readonly readinessTimeoutSeconds: number;
@@ -108,8 +113,16 @@ class PocoContracts extends pulumi.dynamic.Resource {
         super(
             POCO_CONTRACTS_PROVIDER,
             name,
-            { rpcUrl: args.rpcUrl, plan: args.plan, adminKey: pulumi.secret(args.adminKey), readinessTimeoutSeconds: args.readinessTimeoutSeconds, addresses: undefined, deploymentBlock: undefined },
-            { ...opts, additionalSecretOutputs: ["adminKey"] },
+            {
+                rpcUrl: args.rpcUrl,
+                rpcCredentials: args.rpcCredentials ? pulumi.secret(args.rpcCredentials) : undefined,
+                plan: args.plan,
+                adminKey: pulumi.secret(args.adminKey),
+                readinessTimeoutSeconds: args.readinessTimeoutSeconds,
+                addresses: undefined,
+                deploymentBlock: undefined,
+            },
+            { ...opts, additionalSecretOutputs: ["adminKey", "rpcCredentials"] },
         );
     }
 }

@@ -64,10 +64,12 @@ async function rpc(rpcUrl: string, method: string, params: unknown[]): Promise<u
 
 /** Gives the node the genesis state of a consortium chain spec: funded accounts and system contracts. */
 export async function applyGenesisAccounts(rpcUrl: string, spec: ChainSpec): Promise<void> {
-    for (const [address, account] of Object.entries(spec.accounts) as [string, { balance?: string; code?: string; builtin?: unknown }][]) {
+    type GenesisAccount = { balance?: string; code?: string; storage?: Record<string, string>; builtin?: unknown };
+    for (const [address, account] of Object.entries(spec.accounts) as [string, GenesisAccount][]) {
         if (account.builtin) continue; // precompiles exist on every EVM node
         if (account.balance) await rpc(rpcUrl, "anvil_setBalance", [address, `0x${BigInt(account.balance).toString(16)}`]);
         if (account.code) await rpc(rpcUrl, "anvil_setCode", [address, account.code]);
+        for (const [slot, value] of Object.entries(account.storage ?? {})) await rpc(rpcUrl, "anvil_setStorageAt", [address, slot, value]);
     }
 }
 
