@@ -175,6 +175,39 @@ export interface BridgeConfig {
     readonly readinessTimeoutSeconds: number;
 }
 
+/** How users read the chain over JSON-RPC. */
+export const RPC_ACCESS = ["gateway", "none", "open"] as const;
+export type RpcAccess = (typeof RPC_ACCESS)[number];
+
+/** The role lists of `permissioning`, and the role each grants. */
+export const ROLE_KEYS = { admins: "admin", deployers: "deployer", transactors: "transactor", senders: "sender" } as const;
+export type RoleKey = keyof typeof ROLE_KEYS;
+
+/** The gateway's username for `pulumi up`'s own calls; no reader may take it. */
+export const OPERATOR_READER = "operator";
+
+export interface PermissioningConfig {
+    /** Everyone may send anything (development); the roles are recorded but not enforced. */
+    readonly open: boolean;
+    /** EIP-55 addresses per role list; an address may appear in several. */
+    readonly roles: Readonly<Record<RoleKey, readonly string[]>>;
+    /** Accounts whose home-to-foreign bridge transfers the validators relay; absent: every account with a role. */
+    readonly bridgeUsers?: readonly string[];
+    /** Authorities accept connections only from the consortium's authorities. */
+    readonly onlyStaticPeers: boolean;
+    readonly rpc: {
+        /** gateway: authenticated per reader; none: only `pulumi up` itself, through the gateway; open: no authentication (development). */
+        readonly access: RpcAccess;
+        /** One credential per consortium member that reads the chain. */
+        readonly readers: readonly string[];
+        readonly image: string;
+    };
+    readonly readinessTimeoutSeconds: number;
+}
+
+/** nginx, the RPC gateway's reverse proxy; Debian packages the same software for the tests. */
+export const GATEWAY_IMAGE = "nginx:1.27.3-alpine";
+
 export interface DockerConfig {
     readonly host?: string;
 }
@@ -197,6 +230,8 @@ export interface ConsortiumConfig {
     readonly foreign?: ForeignConfig;
     /** The ERC-20 to ERC-20 bridge between the foreign and the home chain; absent: no bridge. */
     readonly bridge?: BridgeConfig;
+    /** Who may transact, read and bridge; absent: an open chain, as before permissioning existed. */
+    readonly permissioning?: PermissioningConfig;
 }
 
 /** The secret config key holding the PoCo admin's private key. */
@@ -229,6 +264,7 @@ export const TOP_LEVEL_KEYS = [
     "poco",
     "foreign",
     "bridge",
+    "permissioning",
 ] as const;
 
 export class ConfigError extends Error {
@@ -592,6 +628,54 @@ function parsePoco(check: Checker, raw: unknown, accounts: Readonly<Record<strin
     };
 }
 
+function parsePermissioning(check: Checker, raw: unknown, authorities: readonly AuthorityConfig[]): PermissioningConfig | undefined {
+    if (isUnset(raw)) return undefined;
+    const record = check.object("permissioning", raw, ["open", ...Object.keys(ROLE_KEYS), "bridgeUsers", "onlyStaticPeers", "rpc", "readinessTimeoutSeconds"]);
+    if (!record) return undefined;
+    const open = record.open === undefined ? false : check.boolean("permissioning.open", record.open);
+    const addressList = (key: string, value: unknown): string[] | undefined => {
+        if (value === undefined || value === null) return [];
+        if (!Array.isArray(value)) return check.fail(key, `must be a list of addresses (got ${describe(value)})`);
+        const addresses = value.map((item, index) => check.address(`${key}[${index}]`, item));
+        if (addresses.some((address) => address === undefined)) return undefined;
+        const unique = new Set(addresses);
+        if (unique.size !== addresses.length) check.fail(key, "lists an address twice");
+        return [...unique] as string[];
+    };
+    const roles = Object.fromEntries((Object.keys(ROLE_KEYS) as RoleKey[]).map((key) => [key, addressList(`permissioning.${key}`, record[key])])) as Record<RoleKey, string[] | undefined>;
+    const bridgeUsers = record.bridgeUsers === undefined ? undefined : addressList("permissioning.bridgeUsers", record.bridgeUsers);
+    const onlyStaticPeers = record.onlyStaticPeers === undefined ? true : check.boolean("permissioning.onlyStaticPeers", record.onlyStaticPeers);
+
+    const rpcRecord = check.object("permissioning.rpc", record.rpc, ["access", "readers", "image"]);
+    const access = rpcRecord?.access === undefined ? "gateway" : check.oneOf("permissioning.rpc.access", rpcRecord.access, RPC_ACCESS);
+    const members = [...new Set(authorities.map((authority) => authority.org ?? authority.name))];
+    let readers: string[] | undefined = access === "gateway" ? members : [];
+    if (rpcRecord?.readers !== undefined) {
+        readers = check.stringList("permissioning.rpc.readers", rpcRecord.readers);
+        if (access !== "gateway") check.fail("permissioning.rpc.readers", `applies to access gateway only; with access ${access} nobody gets credentials`);
+        for (const reader of readers ?? []) {
+            if (!NAME_PATTERN.test(reader)) check.fail("permissioning.rpc.readers", `'${reader}' ${nameRule()}`);
+            if (reader === OPERATOR_READER) check.fail("permissioning.rpc.readers", `'${OPERATOR_READER}' is the name of pulumi up's own credential; choose another name`);
+        }
+        if (readers && new Set(readers).size !== readers.length) check.fail("permissioning.rpc.readers", "names a reader twice");
+    }
+    const image = rpcRecord?.image === undefined ? GATEWAY_IMAGE : check.string("permissioning.rpc.image", rpcRecord.image, /^[^\s:]+(:[^\s:]+)?(@sha256:[0-9a-f]{64})?$/, "must be an nginx image reference such as nginx:1.27.3-alpine");
+    if (image && (/:latest$/.test(image) || !/[:@]/.test(image))) check.fail("permissioning.rpc.image", "must be pinned to a version or digest, not latest");
+    const readinessTimeoutSeconds =
+        record.readinessTimeoutSeconds === undefined ? 600 : check.integer("permissioning.readinessTimeoutSeconds", record.readinessTimeoutSeconds, 1, 86_400, "a number of seconds from 1 to 86400");
+
+    if (open === undefined || onlyStaticPeers === undefined || !access || !readers || !image || !readinessTimeoutSeconds) return undefined;
+    if (Object.values(roles).some((list) => list === undefined) || (record.bridgeUsers !== undefined && !bridgeUsers)) return undefined;
+    return {
+        open,
+        roles: roles as Record<RoleKey, string[]>,
+        ...(bridgeUsers ? { bridgeUsers } : {}),
+        onlyStaticPeers,
+        rpc: { access, readers, image },
+        readinessTimeoutSeconds,
+    };
+}
+
 function parseForeign(check: Checker, raw: unknown, homeChainId: number | undefined, takenNames: readonly string[], hasDeployerKey: boolean): ForeignConfig | undefined {
     if (isUnset(raw)) return undefined;
     const record = check.object("foreign", raw, ["local", "external"]);
@@ -831,6 +915,8 @@ export function parseConfig(raw: RawConfig, secretsSet: { readonly pocoAdminKey?
         check.fail("bridge.ui.hostPort", `${bridge.ui.hostPort} is already used by an RPC endpoint`);
     }
     if (foreign && !bridge) check.fail("foreign", "is only used by the bridge: set consortium:bridge too, or remove consortium:foreign");
+    const permissioning = parsePermissioning(check, raw.permissioning, authorities);
+    if (permissioning?.bridgeUsers && !bridge) check.fail("permissioning.bridgeUsers", "applies to the bridge: set consortium:bridge too, or remove permissioning.bridgeUsers");
 
     if (check.issues.length > 0) throw new ConfigError(check.issues);
     return {
@@ -847,6 +933,7 @@ export function parseConfig(raw: RawConfig, secretsSet: { readonly pocoAdminKey?
         ...(poco ? { poco } : {}),
         ...(foreign ? { foreign } : {}),
         ...(bridge ? { bridge } : {}),
+        ...(permissioning ? { permissioning } : {}),
     };
 }
 
