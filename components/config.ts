@@ -205,6 +205,9 @@ export interface PermissioningConfig {
     readonly readinessTimeoutSeconds: number;
 }
 
+/** The RPC gateway's workload name (container, Service). */
+export const GATEWAY_WORKLOAD = "rpc-gateway";
+
 /** nginx, the RPC gateway's reverse proxy; Debian packages the same software for the tests. */
 export const GATEWAY_IMAGE = "nginx:1.27.3-alpine";
 
@@ -916,6 +919,7 @@ export function parseConfig(raw: RawConfig, secretsSet: { readonly pocoAdminKey?
     }
     if (foreign && !bridge) check.fail("foreign", "is only used by the bridge: set consortium:bridge too, or remove consortium:foreign");
     const permissioning = parsePermissioning(check, raw.permissioning, authorities);
+    if (permissioning && ownNames.includes(GATEWAY_WORKLOAD)) check.fail("authorities", `'${GATEWAY_WORKLOAD}' names the RPC gateway of a permissioned consortium: rename the authority`);
     if (permissioning?.bridgeUsers && !bridge) check.fail("permissioning.bridgeUsers", "applies to the bridge: set consortium:bridge too, or remove permissioning.bridgeUsers");
 
     if (check.issues.length > 0) throw new ConfigError(check.issues);

@@ -6,7 +6,14 @@ import { GENESIS_CONTRACTS } from "./poco/genesis";
 import type { PocoAddresses } from "./poco/plan";
 import { PocoDeployment, pocoPlanInput } from "./poco/pocoDeployment";
 import type { ConsortiumConfig, ConsortiumSecrets } from "./config";
+import type { RpcCredentials } from "./chain/rpc";
+import { AccountKey } from "./identity/accountKey";
 import { AuthorityIdentity } from "./identity/authorityIdentity";
+import { TX_PERMISSIONS_ADDRESS, roleNames, txPermissionsGenesis } from "./permissioning/contract";
+import { bridgeAllowanceList, desiredPermissions } from "./permissioning/plan";
+import { TxPermissions } from "./permissioning/txPermissions";
+import { GATEWAY_PORT } from "./rpcGateway/nginx";
+import { GATEWAY_NAME, RpcGateway } from "./rpcGateway/rpcGateway";
 import { enodeUrl } from "./identity/keys";
 import { DockerPlatform, createPlatform } from "./platform";
 import { peerHost } from "./platform/naming";
@@ -19,6 +26,20 @@ export interface ConsortiumArgs {
     readonly secrets: ConsortiumSecrets;
     /** Accounts funded in genesis besides `chain.accounts` (the bridge's validators and deployer): address to wei. */
     readonly genesisAccounts?: pulumi.Input<Record<string, string>>;
+    /** The bridge's accounts on this chain, which a permissioned chain lets transact. */
+    readonly bridgeAccounts?: { readonly deployer: pulumi.Input<string>; readonly validators: readonly pulumi.Input<string>[] };
+}
+
+/** Wei genesis gives the permissions operator: role changes cost gas like any transaction. */
+const OPERATOR_FUNDING = 10n ** 19n;
+
+export interface PermissioningSummary {
+    readonly contract: string;
+    readonly operator: string;
+    readonly open: boolean;
+    /** Address to role names, as the next `pulumi up` leaves them on chain. */
+    readonly roles: Record<string, string[]>;
+    readonly rpcAccess: string;
 }
 
 export interface AuthoritySummary {
@@ -52,6 +73,14 @@ export class Consortium extends pulumi.ComponentResource {
     public readonly dockerNetwork?: pulumi.Output<string>;
     /** RLC and PoCo on the home chain, when `poco` is configured. */
     public readonly poco?: { readonly addresses: pulumi.Output<PocoAddresses>; readonly deploymentBlock: pulumi.Output<number> };
+    /** Who may do what, when `permissioning` is configured. */
+    public readonly permissioning?: pulumi.Output<PermissioningSummary>;
+    /** Per reader, the RPC gateway password (secret); username = reader name. */
+    public readonly rpcCredentials?: pulumi.Output<Record<string, string>>;
+    /** What `pulumi up` itself authenticates with at the RPC gateway (secret). */
+    public readonly programRpcCredentials?: pulumi.Output<RpcCredentials>;
+    /** Accounts whose home-to-foreign bridge transfers are relayed; undefined: everyone's. */
+    public readonly bridgeAllowanceList?: readonly string[];
     /** Per authority this stack runs: keystore file, JSON and password, for backups (secret). */
     public readonly keystores: pulumi.Output<Record<string, { fileName: string; json: string; password: string }>>;
 
@@ -89,14 +118,19 @@ export class Consortium extends pulumi.ComponentResource {
                 pulumi.all(set.validators.map((validator) => addressByName.get(validator)!)).apply((addresses) => ({ fromBlock: set.fromBlock, addresses })),
             ),
         );
-        const spec = pulumi.all([validatorSets, args.genesisAccounts ?? {}]).apply(([sets, extraAccounts]) =>
+        const permissioning = config.permissioning;
+        // The permissions operator is the contract's admin from genesis and sends every role change.
+        const operator = permissioning ? new AccountKey(`${name}-permissions-operator`, { protect: config.protect }, { parent: this }) : undefined;
+        const operatorAddress = operator?.address ?? pulumi.output(undefined);
+        const spec = pulumi.all([validatorSets, args.genesisAccounts ?? {}, operatorAddress]).apply(([sets, extraAccounts, operatorAccount]) =>
             buildChainSpec({
                 ...config.chain,
                 // The stack's own chain.accounts win over generated funding of the same address.
-                accounts: { ...extraAccounts, ...config.chain.accounts },
+                accounts: { ...extraAccounts, ...(operatorAccount ? { [operatorAccount]: OPERATOR_FUNDING.toString() } : {}), ...config.chain.accounts },
                 validatorSets: sets,
                 client: config.client.kind,
                 contracts: GENESIS_CONTRACTS,
+                ...(operatorAccount ? { txPermissions: txPermissionsGenesis(config.client.kind, operatorAccount) } : {}),
             }),
         );
         this.specJson = spec.apply(serializeChainSpec);
@@ -107,16 +141,18 @@ export class Consortium extends pulumi.ComponentResource {
             { parent: this, protect: config.protect },
         );
 
+        const behindGateway = permissioning !== undefined && permissioning.rpc.access !== "open";
         const workloads: WorkloadSpec[] = own.map(({ authority, identity }) =>
             profile.authorityWorkload({
                 name: authority.name,
                 chainName: config.chain.name,
                 address: identity.address,
                 staticPeers: [...enodeByName.entries()].filter(([peerName]) => peerName !== authority.name).map(([, enode]) => enode),
+                onlyStaticPeers: permissioning?.onlyStaticPeers ?? false,
                 corsOrigins: config.rpc.corsOrigins,
                 image: config.client.image,
                 extraArgs: config.client.extraArgs,
-                publicEndpoint: authority.name === config.rpc.authority,
+                publicEndpoint: !behindGateway && authority.name === config.rpc.authority,
                 specJson: this.specJson,
                 keys: {
                     keystoreFileName: identity.keystoreFileName,
@@ -133,21 +169,81 @@ export class Consortium extends pulumi.ComponentResource {
         const platform = createPlatform(
             `${name}-${config.platform}`,
             config,
-            { prefix, workloads, rpc: config.rpc, protect: config.protect },
+            { prefix, workloads, rpc: config.rpc, protect: config.protect, ...(behindGateway ? { rpcGateway: { name: GATEWAY_NAME, port: GATEWAY_PORT } } : {}) },
             { parent: this, dependsOn: [genesisLock] },
         );
+        const dockerNetwork = platform instanceof DockerPlatform ? platform.networkName : undefined;
+
+        // The RPC authority first; the stack's other authorities are the gateway's backups.
+        const gatewayNodes = [config.rpc.authority, ...config.authorities.map((authority) => authority.name).filter((authorityName) => authorityName !== config.rpc.authority)];
+        const gateway = behindGateway
+            ? new RpcGateway(
+                  `${name}-rpc-gateway`,
+                  {
+                      config,
+                      prefix,
+                      readers: permissioning!.rpc.access === "gateway" ? permissioning!.rpc.readers : [],
+                      nodeHosts: gatewayNodes.map(hostOf),
+                      ...(dockerNetwork ? { dockerNetwork } : {}),
+                  },
+                  { parent: this, dependsOn: [platform] },
+              )
+            : undefined;
+        const programRpcUrl = config.poco?.rpcUrl ?? platform.rpcUrl;
+        const chainReady: pulumi.Resource[] = [platform, ...(gateway ? [gateway] : [])];
+
+        let permissions: TxPermissions | undefined;
+        if (permissioning && operator) {
+            const desired = pulumi
+                .all([operator.address, args.bridgeAccounts?.deployer, pulumi.all([...(args.bridgeAccounts?.validators ?? [])])])
+                .apply(([operatorAccount, bridgeDeployer, bridgeValidators]) =>
+                    desiredPermissions(permissioning, {
+                        operator: operatorAccount,
+                        ...(config.poco ? { pocoAdmin: config.poco.admin } : {}),
+                        ...(bridgeDeployer ? { bridgeDeployer } : {}),
+                        bridgeValidators,
+                    }),
+                );
+            permissions = new TxPermissions(
+                `${name}-permissions`,
+                {
+                    rpcUrl: programRpcUrl,
+                    ...(gateway ? { rpcCredentials: gateway.operatorCredentials } : {}),
+                    chainId: config.chain.chainId,
+                    contract: TX_PERMISSIONS_ADDRESS,
+                    operatorKey: operator.privateKey,
+                    desired,
+                    readinessTimeoutSeconds: permissioning.readinessTimeoutSeconds,
+                },
+                { parent: this, dependsOn: chainReady },
+            );
+            this.permissioning = pulumi.all([operator.address, desired]).apply(([operatorAccount, state]) => ({
+                contract: TX_PERMISSIONS_ADDRESS,
+                operator: operatorAccount,
+                open: state.open,
+                roles: Object.fromEntries(Object.entries(state.roles).map(([account, bits]) => [account, roleNames(bits)])),
+                rpcAccess: permissioning.rpc.access,
+            }));
+            this.bridgeAllowanceList = bridgeAllowanceList(permissioning);
+        }
+        if (gateway) {
+            this.rpcCredentials = gateway.credentials;
+            this.programRpcCredentials = gateway.operatorCredentials;
+        }
 
         if (config.poco) {
             // The chain must be up and sealing before anything is deployed: the deployment waits for it.
             this.poco = new PocoDeployment(
                 `${name}-poco`,
                 {
-                    rpcUrl: config.poco.rpcUrl ?? platform.rpcUrl,
+                    rpcUrl: programRpcUrl,
+                    ...(gateway ? { rpcCredentials: gateway.operatorCredentials } : {}),
                     plan: pocoPlanInput(config.poco, config.chain.chainId),
                     adminKey: args.secrets.pocoAdminKey!,
                     readinessTimeoutSeconds: config.poco.readinessTimeoutSeconds,
                 },
-                { parent: this, dependsOn: [platform] },
+                // On a permissioned chain the admin may deploy once the operator has granted it the role.
+                { parent: this, dependsOn: [...chainReady, ...(permissions ? [permissions] : [])] },
             );
         }
 
@@ -156,7 +252,7 @@ export class Consortium extends pulumi.ComponentResource {
         this.rpcUrl = platform.rpcUrl;
         this.wsUrl = platform.wsUrl;
         this.internalRpcUrl = `http://${hostOf(config.rpc.authority)}:${RPC_PORT}`;
-        if (platform instanceof DockerPlatform) this.dockerNetwork = platform.networkName;
+        if (dockerNetwork) this.dockerNetwork = dockerNetwork;
         this.authorities = pulumi.all([
             ...own.map(({ authority, identity, enode }) =>
                 pulumi.all([identity.address, enode]).apply(([address, enodeText]) => ({
@@ -196,7 +292,10 @@ export class Consortium extends pulumi.ComponentResource {
             rpcUrl: this.rpcUrl,
             wsUrl: this.wsUrl,
             keystores: this.keystores,
+            ...(this.permissioning ? { permissioning: this.permissioning } : {}),
+            ...(this.rpcCredentials ? { rpcCredentials: this.rpcCredentials } : {}),
             ...(this.poco ? { pocoAddresses: this.poco.addresses, pocoDeploymentBlock: this.poco.deploymentBlock } : {}),
         });
     }
 }
+

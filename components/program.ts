@@ -37,7 +37,17 @@ export function runProgram() {
             : undefined;
     const consortium = new Consortium(
         "consortium",
-        { config, prefix, secrets: config.secrets, ...(bridgeKeys ? { genesisAccounts: bridgeKeys.homeGenesisAccounts } : {}) },
+        {
+            config,
+            prefix,
+            secrets: config.secrets,
+            ...(bridgeKeys
+                ? {
+                      genesisAccounts: bridgeKeys.homeGenesisAccounts,
+                      bridgeAccounts: { deployer: bridgeKeys.deployer, validators: bridgeKeys.validators.map((validator) => validator.address) },
+                  }
+                : {}),
+        },
         { providers },
     );
     // The seed's FOREIGN-CHAIN: the same components, one authority, its own RLC.
@@ -62,6 +72,7 @@ export function runProgram() {
                       home: {
                           chainId: config.chain.chainId,
                           programRpcUrl: config.poco?.rpcUrl ?? consortium.rpcUrl,
+                          ...(consortium.programRpcCredentials ? { programRpcCredentials: consortium.programRpcCredentials } : {}),
                           internalRpcUrl: consortium.internalRpcUrl,
                           publicRpcUrl: consortium.rpcUrl,
                           ...(consortium.dockerNetwork ? { dockerNetwork: consortium.dockerNetwork } : {}),
@@ -88,6 +99,7 @@ export function runProgram() {
                                     token: foreignConfig.token,
                                     local: false,
                                 },
+                      ...(consortium.bridgeAllowanceList ? { allowanceList: consortium.bridgeAllowanceList } : {}),
                       after: [consortium, ...(foreignChain ? [foreignChain] : [])],
                   },
                   { providers },
@@ -115,5 +127,9 @@ export function runProgram() {
         bridge: bridge
             ? pulumi.output({ contracts: bridge.addresses, validators: bridge.validators, deployer: bridge.deployer, uiUrl: bridge.uiUrl ?? pulumi.output(undefined) })
             : pulumi.output(undefined),
+        /** The permission contract, its operator, every account's roles and how RPC is reached, when `permissioning` is set. */
+        permissioning: consortium.permissioning ?? pulumi.output(undefined),
+        /** Per reading member, the RPC gateway password (secret): `pulumi stack output rpcCredentials --show-secrets`. */
+        rpcCredentials: consortium.rpcCredentials ?? pulumi.output(undefined),
     };
 }

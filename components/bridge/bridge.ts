@@ -69,6 +69,8 @@ export interface BridgeArgs {
     readonly keys: BridgeKeys;
     readonly home: BridgeChain;
     readonly foreign: BridgeChain & { readonly token: pulumi.Input<string>; readonly local: boolean };
+    /** Accounts whose home-to-foreign transfers the validators relay (permissioning); absent: everyone's. */
+    readonly allowanceList?: readonly string[];
     /** What must exist before the bridge is deployed: both chains' nodes and the foreign RLC. */
     readonly after: readonly pulumi.Resource[];
 }
@@ -157,7 +159,16 @@ export class Bridge extends pulumi.ComponentResource {
             logLevel: "info" as const,
         }));
         const services: ServiceSpec[] = keys.validators.flatMap((validator) =>
-            validator.key ? validatorAgents({ validator: validator.name, address: validator.address, key: validator.key, images: bridge.images, settings: oracleSettings }) : [],
+            validator.key
+                ? validatorAgents({
+                      validator: validator.name,
+                      address: validator.address,
+                      key: validator.key,
+                      images: bridge.images,
+                      settings: oracleSettings,
+                      ...(args.allowanceList ? { allowanceList: args.allowanceList } : {}),
+                  })
+                : [],
         );
         if (bridge.ui) {
             services.push(

@@ -11,6 +11,9 @@ import { ORACLE_PROCESSES, oracleEnvironment, type OracleSettings } from "./orac
 
 const DEPLOYER_KEY_PATH = `${SECRETS_DIR}/deployer.key`;
 const VALIDATOR_KEY_PATH = `${SECRETS_DIR}/validator.key`;
+const ALLOWANCE_LIST_PATH = "/consortium/config/allowance_list.txt";
+/** The oracle process that reads the allowance list: it relays collected signatures to the foreign chain. */
+const ALLOWANCE_LIST_READER = "collected";
 /** Where the TokenBridge contracts image keeps its deployment scripts (`deploy.sh` runs them only under Docker). */
 const CONTRACTS_DEPLOY_DIR = "/contracts/deploy";
 
@@ -42,6 +45,8 @@ export interface ValidatorAgentsInput {
     readonly images: { readonly oracle: string; readonly rabbitmq: string; readonly redis: string };
     /** Everything the oracle needs but the validator's own address, queue and database. */
     readonly settings: pulumi.Input<Omit<OracleSettings, "validatorAddress" | "queueUrl" | "redisUrl">>;
+    /** Accounts whose home-to-foreign transfers are relayed (permissioning); absent: everyone's. */
+    readonly allowanceList?: readonly string[];
 }
 
 export const agentName = (validator: string, part: string) => `${BRIDGE_NAME_PREFIX}-${validator}-${part}`;
@@ -85,21 +90,29 @@ export function validatorAgents(input: ValidatorAgentsInput): ServiceSpec[] {
             resources: { cpu: "50m", memory: "128Mi" },
             group,
         },
-        ...ORACLE_PROCESSES.map(
-            (oracleProcess): ServiceSpec => ({
+        ...ORACLE_PROCESSES.map((oracleProcess): ServiceSpec => {
+            const readsAllowanceList = input.allowanceList !== undefined && oracleProcess.name === ALLOWANCE_LIST_READER;
+            return {
                 name: agentName(input.validator, oracleProcess.name),
                 component: "bridge-oracle",
                 image: input.images.oracle,
                 command: oracleProcess.signs
                     ? keyFromFile("ORACLE_VALIDATOR_ADDRESS_PRIVATE_KEY", VALIDATOR_KEY_PATH, `exec yarn ${oracleProcess.script}`)
                     : ["yarn", oracleProcess.script],
-                env: settings.apply((resolved) => oracleEnvironment(resolved, oracleProcess)),
-                files: oracleProcess.signs ? [{ key: "validator.key", path: VALIDATOR_KEY_PATH, content: withoutPrefix(input.key), encoding: "utf8", kind: "secret" }] : [],
+                env: settings.apply((resolved) => ({
+                    ...oracleEnvironment(resolved, oracleProcess),
+                    ...(readsAllowanceList ? { ORACLE_HOME_TO_FOREIGN_ALLOWANCE_LIST: ALLOWANCE_LIST_PATH } : {}),
+                })),
+                files: [
+                    ...(oracleProcess.signs ? [{ key: "validator.key", path: VALIDATOR_KEY_PATH, content: withoutPrefix(input.key), encoding: "utf8" as const, kind: "secret" as const }] : []),
+                    // One address per line, as the oracle reads it; an empty list relays nobody's transfers.
+                    ...(readsAllowanceList ? [{ key: "allowance_list.txt", path: ALLOWANCE_LIST_PATH, content: input.allowanceList!.map((address) => `${address}\n`).join(""), encoding: "utf8" as const, kind: "config" as const }] : []),
+                ],
                 ports: [],
                 resources: { cpu: "50m", memory: "256Mi" },
                 group,
-            }),
-        ),
+            };
+        }),
     ];
 }
 

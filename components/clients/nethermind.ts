@@ -10,13 +10,15 @@ const CONFIG_PATH = `${CONFIG_DIR}/nethermind.json`;
 export interface NethermindConfigInput {
     readonly address: string;
     readonly staticPeers: readonly string[];
+    readonly onlyStaticPeers: boolean;
     readonly corsOrigins: readonly string[];
 }
 
 /**
  * Nethermind's own JSON config for an AuRa authority (flags from Nethermind's AuRa validator guide):
  * merge off, block production on, force sealing on a private chain, the signer unlocked from the
- * keystore with a password file, every other authority as a static peer.
+ * keystore with a password file, every other authority as a static peer
+ * (and, in a permissioned consortium, the only peers: no discovery, no other connections).
  */
 export function renderNethermindConfig(input: NethermindConfigInput): string {
     const config = {
@@ -24,6 +26,7 @@ export function renderNethermindConfig(input: NethermindConfigInput): string {
             ChainSpecPath: SPEC_PATH,
             BaseDbPath: `${DATA_PATH}/db`,
             IsMining: true,
+            ...(input.onlyStaticPeers ? { DiscoveryEnabled: false } : {}),
         },
         Mining: { Enabled: true },
         Merge: { Enabled: false },
@@ -39,6 +42,7 @@ export function renderNethermindConfig(input: NethermindConfigInput): string {
             P2PPort: P2P_PORT,
             DiscoveryPort: P2P_PORT,
             StaticPeers: input.staticPeers.join(","),
+            ...(input.onlyStaticPeers ? { OnlyStaticPeers: true } : {}),
         },
         Sync: { FastSync: false, SnapSync: false },
         JsonRpc: {
@@ -60,6 +64,7 @@ export const nethermindProfile: ClientProfile = {
         const configInput = pulumi.all([input.address, pulumi.all([...input.staticPeers])]).apply(([address, staticPeers]) => ({
             address,
             staticPeers,
+            onlyStaticPeers: input.onlyStaticPeers,
             corsOrigins: input.corsOrigins,
         }));
         return authorityWorkload(input, {

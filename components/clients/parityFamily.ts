@@ -10,6 +10,7 @@ const KEYS_DIR = "/consortium/keys";
 export interface AuthorityTomlInput {
     readonly dataPath: string;
     readonly address: string;
+    readonly onlyStaticPeers: boolean;
     readonly corsOrigins: readonly string[];
     readonly rpcApis: readonly string[];
 }
@@ -35,6 +36,7 @@ export function renderAuthorityToml(input: AuthorityTomlInput): string {
         "[network]",
         `port = ${P2P_PORT}`,
         `reserved_peers = "${RESERVED_PEERS_PATH}"`,
+        ...(input.onlyStaticPeers ? ["reserved_only = true", "discovery = false"] : []),
         "",
         "[rpc]",
         `interface = "all"`,
@@ -80,6 +82,7 @@ export function parityFamilyProfile(traits: ParityFamilyTraits): ClientProfile {
             const tomlInput = pulumi.output(input.address).apply((address) => ({
                 dataPath: traits.dataPath,
                 address,
+                onlyStaticPeers: input.onlyStaticPeers,
                 corsOrigins: input.corsOrigins,
                 rpcApis: traits.rpcApis,
             }));

@@ -12,6 +12,8 @@ export interface AuthorityNodeInput {
     readonly address: pulumi.Input<string>;
     /** Enode URLs of every other authority, own and external. */
     readonly staticPeers: readonly pulumi.Input<string>[];
+    /** Accept connections only from the static peers, and find no others (a permissioned consortium). */
+    readonly onlyStaticPeers: boolean;
     readonly corsOrigins: readonly string[];
     readonly image: string;
     readonly extraArgs: readonly string[];

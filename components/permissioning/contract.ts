@@ -22,6 +22,11 @@ export const TX_PERMISSIONS_ADDRESS = getAddress("0x0000000000000000000000000000
 export const ROLES = { sender: 0x01, transactor: 0x02, deployer: 0x04, admin: 0x08 } as const;
 export type RoleName = keyof typeof ROLES;
 
+/** The names of the roles in `bits`, e.g. ["transactor", "admin"]. */
+export function roleNames(bits: number): RoleName[] {
+    return (Object.entries(ROLES) as [RoleName, number][]).filter(([, bit]) => (bits & bit) !== 0).map(([role]) => role);
+}
+
 /** Transaction kinds as the clients classify them, and the mask meaning "everything". */
 export const TX_TYPES = { none: 0, basic: 0x01, call: 0x02, create: 0x04, all: 0xffffffff } as const;
 

@@ -1,7 +1,7 @@
 import { Contract, Wallet, getAddress } from "ethers";
 import { connectRpc, type RpcCredentials } from "../chain/rpc";
 import { waitForChain } from "../poco/deploy";
-import { ROLES, TX_PERMISSIONS_ABI } from "./contract";
+import { ROLES, TX_PERMISSIONS_ABI, roleNames } from "./contract";
 
 /**
  * Brings the on-chain permissions to what the stack config says, with transactions from the stack's
@@ -62,13 +62,7 @@ export interface SyncResult {
     readonly state: PermissionsState;
 }
 
-const describeRoles = (bits: number) =>
-    bits === 0
-        ? "none"
-        : (Object.entries(ROLES) as [string, number][])
-              .filter(([, bit]) => bits & bit)
-              .map(([name]) => name)
-              .join("+");
+const describeRoles = (bits: number) => (bits === 0 ? "none" : roleNames(bits).join("+"));
 
 export async function syncPermissions(options: SyncOptions): Promise<SyncResult> {
     const log = options.log ?? (() => undefined);

@@ -68,9 +68,10 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
             );
         }
 
+        // The gateway serves JSON-RPC and WebSocket on one published port.
         const host = bindAddress === "0.0.0.0" ? "localhost" : bindAddress;
         this.rpcUrl = pulumi.output(`http://${host}:${hostPort}`);
-        this.wsUrl = pulumi.output(`ws://${host}:${wsHostPort}`);
+        this.wsUrl = pulumi.output(`ws://${host}:${args.rpcGateway ? hostPort : wsHostPort}`);
         this.networkName = network.name;
         this.registerOutputs({ rpcUrl: this.rpcUrl, wsUrl: this.wsUrl, networkName: this.networkName });
     }

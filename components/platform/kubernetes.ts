@@ -4,7 +4,7 @@ import { createHash } from "crypto";
 import type { KubernetesConfig } from "../config";
 import { componentSelector, majority, workloadLabels, workloadSelector } from "./naming";
 import type { Platform, PlatformArgs } from "./platform";
-import type { FileKind, WorkloadFile, WorkloadSpec } from "./workload";
+import { RPC_PORT, WS_PORT, type FileKind, type WorkloadFile, type WorkloadSpec } from "./workload";
 
 export interface KubernetesPlatformArgs extends PlatformArgs {
     readonly kubernetes: KubernetesConfig;
@@ -143,17 +143,38 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
             { parent: this },
         );
 
+        const authorityRpcPorts = uniquePorts(args.workloads, "rpc");
+        const gateway = args.rpcGateway;
+        if (gateway) {
+            // Behind the gateway, only the consortium's own pods (the gateway, bridge agents and jobs) reach the nodes' RPC.
+            new k8s.networking.v1.NetworkPolicy(
+                `${name}-authority-rpc`,
+                {
+                    metadata: metadata(`${prefix}-authority-rpc`),
+                    spec: {
+                        podSelector: { matchLabels: componentSelector(prefix, "authority") },
+                        policyTypes: ["Ingress"],
+                        ingress: [{ from: [{ podSelector: { matchLabels: { "app.kubernetes.io/part-of": prefix } } }], ports: authorityRpcPorts }],
+                    },
+                },
+                { parent: this },
+            );
+        }
         const endpoint = args.workloads.find((workload) => workload.publicEndpoint);
-        if (!endpoint) throw new Error("one workload must be the public RPC endpoint");
-        const rpcPorts = endpoint.ports.filter((port) => port.role === "rpc");
+        if (!endpoint && !gateway) throw new Error("one workload must be the public RPC endpoint");
+        // What users reach: the gateway's one port (JSON-RPC and WebSocket), or the endpoint node's RPC and WS ports.
+        const userPorts = gateway
+            ? [{ name: "rpc", port: RPC_PORT, targetPort: gateway.port, protocol: "TCP" as const }]
+            : endpoint!.ports.filter((port) => port.role === "rpc").map((port) => ({ name: port.name, port: port.port, targetPort: port.port, protocol: port.protocol }));
+        const userSelector = workloadSelector(prefix, gateway ? gateway.name : endpoint!.name);
         new k8s.networking.v1.NetworkPolicy(
             `${name}-rpc-endpoint`,
             {
                 metadata: metadata(`${prefix}-rpc-endpoint`),
                 spec: {
-                    podSelector: { matchLabels: workloadSelector(prefix, endpoint.name) },
+                    podSelector: { matchLabels: userSelector },
                     policyTypes: ["Ingress"],
-                    ingress: [{ ports: rpcPorts.map((port) => ({ port: port.port, protocol: port.protocol })) }],
+                    ingress: [{ ports: userPorts.map((port) => ({ port: port.targetPort, protocol: port.protocol })) }],
                 },
             },
             { parent: this },
@@ -162,19 +183,12 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
         const rpcServiceName = `${prefix}-rpc`;
         const rpcService = new k8s.core.v1.Service(
             `${name}-rpc`,
-            {
-                metadata: metadata(rpcServiceName),
-                spec: {
-                    type: args.rpc.kubernetes.serviceType,
-                    selector: workloadSelector(prefix, endpoint.name),
-                    ports: rpcPorts.map((port) => ({ name: port.name, port: port.port, targetPort: port.port, protocol: port.protocol })),
-                },
-            },
+            { metadata: metadata(rpcServiceName), spec: { type: args.rpc.kubernetes.serviceType, selector: userSelector, ports: userPorts } },
             { parent: this },
         );
 
-        const rpcPort = rpcPorts.find((port) => port.name === "rpc")!.port;
-        const wsPort = rpcPorts.find((port) => port.name === "ws")!.port;
+        const rpcPort = RPC_PORT;
+        const wsPort = gateway ? RPC_PORT : WS_PORT;
         const ingressConfig = args.rpc.kubernetes.ingress;
         if (ingressConfig) {
             new k8s.networking.v1.Ingress(

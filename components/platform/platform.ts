@@ -9,6 +9,11 @@ export interface PlatformArgs {
     readonly rpc: RpcConfig;
     /** Protect chain data, keys and the namespace from deletion. */
     readonly protect: boolean;
+    /**
+     * Users reach JSON-RPC only through this gateway workload (realised separately, as a service):
+     * no node publishes RPC, and on Kubernetes the RPC Service and Ingress select the gateway.
+     */
+    readonly rpcGateway?: { readonly name: string; readonly port: number };
 }
 
 /** What every platform realisation offers to the rest of the program. */

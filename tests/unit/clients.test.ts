@@ -11,7 +11,7 @@ const ADDRESS = "0x9858EfFD232B4033E47d90003D41EC34EcaEda94";
 const PEERS = [`enode://${"a".repeat(128)}@authority-2:30303`, `enode://${"b".repeat(128)}@authority-3:30303`];
 
 describe("Nethermind authority configuration", () => {
-    const config = JSON.parse(renderNethermindConfig({ address: ADDRESS, staticPeers: PEERS, corsOrigins: ["https://ui.example"] }));
+    const config = JSON.parse(renderNethermindConfig({ address: ADDRESS, staticPeers: PEERS, onlyStaticPeers: false, corsOrigins: ["https://ui.example"] }));
 
     test("is an AuRa block producer on a private chain, merge off", () => {
         expect(config.Merge.Enabled).toBe(false);
@@ -35,11 +35,19 @@ describe("Nethermind authority configuration", () => {
         expect(config.Network.StaticPeers).toBe(PEERS.join(","));
         expect(config.JsonRpc.CorsOrigins).toEqual(["https://ui.example"]);
         expect(config.JsonRpc.EnabledModules).not.toContain("Personal");
+        expect(config.Network.OnlyStaticPeers).toBeUndefined();
+    });
+
+    test("in a permissioned consortium, accepts only its static peers and discovers no others", () => {
+        const restricted = JSON.parse(renderNethermindConfig({ address: ADDRESS, staticPeers: PEERS, onlyStaticPeers: true, corsOrigins: [] }));
+        expect(restricted.Network.OnlyStaticPeers).toBe(true);
+        expect(restricted.Init.DiscoveryEnabled).toBe(false);
+        expect(restricted.Network.StaticPeers).toBe(PEERS.join(","));
     });
 });
 
 describe("Parity / OpenEthereum authority.toml", () => {
-    const toml = renderAuthorityToml({ dataPath: "/data", address: ADDRESS, corsOrigins: [], rpcApis: ["web3", "eth", "net", "parity"] });
+    const toml = renderAuthorityToml({ dataPath: "/data", address: ADDRESS, onlyStaticPeers: false, corsOrigins: [], rpcApis: ["web3", "eth", "net", "parity"] });
 
     test("keeps the seed's semantics: engine signer, password file, reserved peers", () => {
         expect(toml).toContain(`engine_signer = "${ADDRESS}"`);
@@ -53,6 +61,14 @@ describe("Parity / OpenEthereum authority.toml", () => {
         expect(toml).toContain(`cors = ["none"]`);
     });
 
+    test("in a permissioned consortium, connects only to its reserved peers and discovers no others", () => {
+        expect(toml).not.toContain("reserved_only");
+        const restricted = renderAuthorityToml({ dataPath: "/data", address: ADDRESS, onlyStaticPeers: true, corsOrigins: [], rpcApis: ["eth"] });
+        const network = restricted.split("[network]")[1].split("\n[")[0];
+        expect(network).toContain("reserved_only = true");
+        expect(network).toContain("discovery = false");
+    });
+
     test("reserved peers are one enode per line", () => {
         expect(renderReservedPeers(PEERS)).toBe(`${PEERS[0]}\n${PEERS[1]}\n`);
     });
@@ -64,6 +80,7 @@ describe.each(CLIENT_KINDS)("the %s profile's workload", (kind) => {
         chainName: "HOME",
         address: ADDRESS,
         staticPeers: PEERS,
+        onlyStaticPeers: true,
         corsOrigins: [],
         image: "image:1",
         extraArgs: ["--log", "info"],

@@ -213,3 +213,39 @@ describe("foreign chain and bridge settings", () => {
         expect(config.foreign).toEqual({ kind: "external", rpcUrl: "https://x.example", chainId: 1, token: EXTERNAL.address });
     });
 });
+
+describe("permissioning", () => {
+    const withPermissioning = (permissioning: Record<string, unknown>): RawConfig => ({ ...VALID, permissioning });
+
+    test("defaults: enforced roles, static peers only, an authenticated gateway with one reader per member", () => {
+        const config = parseConfig(withPermissioning({ transactors: ["0x9858effd232b4033e47d90003d41ec34ecaeda94"] }));
+        expect(config.permissioning).toEqual({
+            open: false,
+            roles: { admins: [], deployers: [], transactors: ["0x9858EfFD232B4033E47d90003D41EC34EcaEda94"], senders: [] },
+            onlyStaticPeers: true,
+            rpc: { access: "gateway", readers: ["a1", "acme"], image: "nginx:1.27.3-alpine" },
+            readinessTimeoutSeconds: 600,
+        });
+    });
+
+    test("absent or empty: an open chain, nothing permissioned", () => {
+        expect(parseConfig(VALID).permissioning).toBeUndefined();
+        expect(parseConfig(withPermissioning({})).permissioning).toBeUndefined();
+    });
+
+    test.each<[string, RawConfig, string]>([
+        ["a bad address", withPermissioning({ deployers: ["0x12"] }), "consortium:permissioning.deployers[0] must be a 20-byte hex address"],
+        ["a list that is not a list", withPermissioning({ admins: "0x9858EfFD232B4033E47d90003D41EC34EcaEda94" }), "consortium:permissioning.admins must be a list of addresses"],
+        ["an address twice", withPermissioning({ senders: [EXTERNAL.address, EXTERNAL.address.toLowerCase()] }), "consortium:permissioning.senders lists an address twice"],
+        ["an unknown role", withPermissioning({ readers: [] }), "consortium:permissioning.readers is not a known key; allowed keys of permissioning: open, admins, deployers, transactors, senders"],
+        ["an unknown access", withPermissioning({ rpc: { access: "public" } }), "consortium:permissioning.rpc.access must be one of gateway, none, open (got 'public')"],
+        ["readers without a gateway", withPermissioning({ rpc: { access: "none", readers: ["acme"] } }), "consortium:permissioning.rpc.readers applies to access gateway only"],
+        ["the operator's name as a reader", withPermissioning({ rpc: { readers: ["operator"] } }), "consortium:permissioning.rpc.readers 'operator' is the name of pulumi up's own credential"],
+        ["a reader named twice", withPermissioning({ rpc: { readers: ["acme", "acme"] } }), "consortium:permissioning.rpc.readers names a reader twice"],
+        ["an unpinned gateway image", withPermissioning({ rpc: { image: "nginx:latest" } }), "consortium:permissioning.rpc.image must be pinned to a version or digest, not latest"],
+        ["bridge users without a bridge", withPermissioning({ bridgeUsers: [EXTERNAL.address] }), "consortium:permissioning.bridgeUsers applies to the bridge"],
+        ["an authority named like the gateway", { ...VALID, authorities: [{ name: "rpc-gateway" }], permissioning: { open: true } }, "consortium:authorities 'rpc-gateway' names the RPC gateway"],
+    ])("%s", (_what, raw, message) => {
+        expect(errorOf(raw)).toContain(message);
+    });
+});
