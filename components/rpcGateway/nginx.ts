@@ -27,6 +27,11 @@ export interface GatewayNginxInput {
     readonly runtimeDir: string;
     /** Where each request is logged with its reader's name: the container's stdout on a platform. */
     readonly accessLog: string;
+    /**
+     * A digest of the user file, written as a comment: the configuration then changes with the credentials,
+     * which restarts the gateway on Kubernetes (file mounts do not follow Secret updates).
+     */
+    readonly usersDigest?: string;
 }
 
 const HOST_PORT = /^[A-Za-z0-9.-]+:\d{1,5}$/;
@@ -58,6 +63,7 @@ export function renderGatewayConfig(input: GatewayNginxInput): string {
               "    }",
           ];
     return [
+        ...(input.usersDigest ? [`# users: ${input.usersDigest}`] : []),
         "worker_processes 1;",
         `pid ${input.runtimeDir}/nginx.pid;`,
         "error_log stderr warn;",

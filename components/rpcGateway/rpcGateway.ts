@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
 import * as random from "@pulumi/random";
 import type { RpcCredentials } from "../chain/rpc";
 import { GATEWAY_WORKLOAD, OPERATOR_READER, type ConsortiumConfig } from "../config";
@@ -27,7 +28,9 @@ export interface RpcGatewayArgs {
 
 /** The gateway's workload: nginx with its configuration and user file. Plain data, for tests and both platforms. */
 export function gatewayService(config: ConsortiumConfig, nodeHosts: readonly string[], htpasswd: pulumi.Input<string>, image: string): ServiceSpec {
-    const nginxConfig = renderGatewayConfig({
+    // The digest of a file of salted hashes of random passwords reveals nothing; it is not secret.
+    const usersDigest = pulumi.unsecret(pulumi.output(htpasswd).apply((users) => createHash("sha256").update(users).digest("hex").slice(0, 16)));
+    const nginxConfig = usersDigest.apply((digest) => renderGatewayConfig({
         http: nodeHosts.map((host) => `${host}:${RPC_PORT}`),
         ws: nodeHosts.map((host) => `${host}:${WS_PORT}`),
         ...(config.platform === "docker" ? { resolver: DOCKER_DNS } : {}),
@@ -35,7 +38,8 @@ export function gatewayService(config: ConsortiumConfig, nodeHosts: readonly str
         htpasswdPath: HTPASSWD_PATH,
         runtimeDir: "/tmp",
         accessLog: "/dev/stdout",
-    });
+        usersDigest: digest,
+    }));
     const { bindAddress, hostPort } = config.rpc.docker;
     return {
         name: GATEWAY_NAME,

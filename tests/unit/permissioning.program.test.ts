@@ -164,3 +164,19 @@ describe("without permissioning", () => {
         expect(containers.filter((container) => container.ports.length > 0)).toHaveLength(1);
     });
 });
+
+describe("the gateway follows its credentials", () => {
+    test("adding a reader changes the gateway's configuration, so Kubernetes rolls the pod (Secret mounts do not update)", async () => {
+        const configOf = async (readers: string[]) => {
+            const { registrations } = await run("acme-prod", { permissioning: { ...PERMISSIONING, rpc: { readers } } });
+            const map = ofType(registrations, "kubernetes:core/v1:ConfigMap").find((candidate) => candidate.inputs.metadata.name === "rpc-gateway-config")!;
+            const deployment = ofType(registrations, "kubernetes:apps/v1:Deployment").find((candidate) => candidate.inputs.metadata.name === "rpc-gateway")!;
+            return { config: map.inputs.data["nginx.conf"] as string, checksum: deployment.inputs.spec.template.metadata.annotations["consortium.iex.ec/config-checksum"] as string };
+        };
+        const before = await configOf(["acme"]);
+        const after = await configOf(["acme", "globex"]);
+        expect(before.config).toMatch(/^# users: [0-9a-f]{16}\n/);
+        expect(after.config).not.toBe(before.config);
+        expect(after.checksum).not.toBe(before.checksum);
+    });
+});
