@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { RpcCredentials } from "../chain/rpc";
 import { loadProjectModule } from "../projectModule";
-import type { PermissionsState } from "./sync";
+import type { PermissionsState, SyncOptions } from "./sync";
 
 /**
  * The consortium's transaction permissions as a dynamic resource: a change of roles in the config is
@@ -9,14 +9,8 @@ import type { PermissionsState } from "./sync";
  * state is read before anything is sent, so an update with nothing left to change sends nothing.
  */
 
-export interface TxPermissionsInputs {
-    readonly rpcUrl: string;
-    readonly rpcCredentials?: RpcCredentials;
-    readonly chainId: number;
-    readonly contract: string;
-    /** 0x-prefixed (secret). */
-    readonly operatorKey: string;
-    readonly desired: PermissionsState;
+/** The engine's options as resource inputs: plain values, the timeout in seconds. */
+export interface TxPermissionsInputs extends Omit<SyncOptions, "readinessTimeoutMs" | "log"> {
     readonly readinessTimeoutSeconds: number;
 }
 
@@ -28,16 +22,8 @@ interface TxPermissionsOutputs extends TxPermissionsInputs {
 
 async function apply(inputs: TxPermissionsInputs): Promise<TxPermissionsOutputs> {
     const engine = loadProjectModule<typeof import("./sync")>("components/permissioning/sync");
-    const result = await engine.syncPermissions({
-        rpcUrl: inputs.rpcUrl,
-        ...(inputs.rpcCredentials ? { rpcCredentials: inputs.rpcCredentials } : {}),
-        chainId: inputs.chainId,
-        contract: inputs.contract,
-        operatorKey: inputs.operatorKey,
-        desired: inputs.desired,
-        readinessTimeoutMs: inputs.readinessTimeoutSeconds * 1000,
-        log: (message) => console.log(message),
-    });
+    const { readinessTimeoutSeconds, ...options } = inputs;
+    const result = await engine.syncPermissions({ ...options, readinessTimeoutMs: readinessTimeoutSeconds * 1000, log: (message) => console.log(message) });
     return { ...inputs, onChain: result.state, transactionsSent: result.transactions };
 }
 
