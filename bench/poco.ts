@@ -5,31 +5,18 @@
  */
 import { Wallet, keccak256, toUtf8Bytes } from "ethers";
 import { performance } from "perf_hooks";
-import { buildChainSpec } from "../components/chain/spec";
 import { deployPoco } from "../components/poco/deploy";
 import { GENESIS_CONTRACTS } from "../components/poco/genesis";
 import { DEFAULT_CATEGORIES } from "../components/poco/plan";
-import { applyGenesisAccounts, startAnvil } from "../tests/helpers/anvil";
+import { startGenesisNode } from "../tests/helpers/anvil";
 
 const CHAIN_ID = 65535;
 const ADMIN_KEY = keccak256(toUtf8Bytes("consortium bench: PoCo admin"));
 const ADMIN = new Wallet(ADMIN_KEY).address;
 
 async function measure(pipeline: boolean) {
-    const node = await startAnvil({ chainId: CHAIN_ID, blockTime: 1, gasLimit: 40_000_000n });
+    const node = await startGenesisNode({ chainId: CHAIN_ID, blockTime: 1, accounts: { [ADMIN]: (10n ** 24n).toString() }, validator: ADMIN, contracts: GENESIS_CONTRACTS });
     try {
-        const spec = buildChainSpec({
-            name: "bench",
-            networkId: CHAIN_ID,
-            chainId: CHAIN_ID,
-            stepDuration: 1,
-            gasLimit: 40_000_000n,
-            accounts: { [ADMIN]: (10n ** 24n).toString() },
-            validatorSets: [{ fromBlock: 0, addresses: [ADMIN] }],
-            client: "nethermind",
-            contracts: GENESIS_CONTRACTS,
-        });
-        await applyGenesisAccounts(node.rpcUrl, spec);
         const start = performance.now();
         const result = await deployPoco({
             rpcUrl: node.rpcUrl,

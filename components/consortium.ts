@@ -67,6 +67,8 @@ export class Consortium extends pulumi.ComponentResource {
     public readonly authorities: pulumi.Output<AuthoritySummary[]>;
     public readonly rpcUrl: pulumi.Output<string>;
     public readonly wsUrl: pulumi.Output<string>;
+    /** Where `pulumi up` itself reaches the chain: `poco.rpcUrl`, or the RPC URL output. */
+    public readonly programRpcUrl: pulumi.Output<string>;
     /** The JSON-RPC URL other workloads of the stack use, inside the platform. */
     public readonly internalRpcUrl: string;
     /** The Docker network the nodes are on (Docker only). */
@@ -182,14 +184,14 @@ export class Consortium extends pulumi.ComponentResource {
                   {
                       config,
                       prefix,
-                      readers: permissioning!.rpc.access === "gateway" ? permissioning!.rpc.readers : [],
+                      readers: permissioning!.rpc.readers,
                       nodeHosts: gatewayNodes.map(hostOf),
                       ...(dockerNetwork ? { dockerNetwork } : {}),
                   },
                   { parent: this, dependsOn: [platform] },
               )
             : undefined;
-        const programRpcUrl = config.poco?.rpcUrl ?? platform.rpcUrl;
+        const programRpcUrl = pulumi.output(config.poco?.rpcUrl ?? platform.rpcUrl);
         const chainReady: pulumi.Resource[] = [platform, ...(gateway ? [gateway] : [])];
 
         let permissions: TxPermissions | undefined;
@@ -251,6 +253,7 @@ export class Consortium extends pulumi.ComponentResource {
         this.networkId = pulumi.output(config.chain.networkId);
         this.rpcUrl = platform.rpcUrl;
         this.wsUrl = platform.wsUrl;
+        this.programRpcUrl = programRpcUrl;
         this.internalRpcUrl = `http://${hostOf(config.rpc.authority)}:${RPC_PORT}`;
         if (dockerNetwork) this.dockerNetwork = dockerNetwork;
         this.authorities = pulumi.all([

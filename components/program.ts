@@ -71,7 +71,7 @@ export function runProgram() {
                       keys: bridgeKeys,
                       home: {
                           chainId: config.chain.chainId,
-                          programRpcUrl: config.poco?.rpcUrl ?? consortium.rpcUrl,
+                          programRpcUrl: consortium.programRpcUrl,
                           ...(consortium.programRpcCredentials ? { programRpcCredentials: consortium.programRpcCredentials } : {}),
                           internalRpcUrl: consortium.internalRpcUrl,
                           publicRpcUrl: consortium.rpcUrl,
@@ -82,7 +82,7 @@ export function runProgram() {
                           foreignConfig.kind === "local"
                               ? {
                                     chainId: foreignConfig.chainId,
-                                    programRpcUrl: foreignConfig.rpcUrl ?? foreignChain!.rpcUrl,
+                                    programRpcUrl: foreignChain!.programRpcUrl,
                                     internalRpcUrl: foreignChain!.internalRpcUrl,
                                     publicRpcUrl: foreignChain!.rpcUrl,
                                     ...(foreignChain!.dockerNetwork ? { dockerNetwork: foreignChain!.dockerNetwork } : {}),

@@ -96,10 +96,12 @@ export class Bridge extends pulumi.ComponentResource {
     constructor(name: string, args: BridgeArgs, opts?: pulumi.ComponentResourceOptions) {
         super("consortium:bridge:Bridge", name, {}, opts);
         const { bridge, config, keys, home, foreign } = args;
-        const endpoint = (chain: BridgeChain) =>
-            chain.programRpcCredentials
-                ? pulumi.secret(pulumi.all([chain.programRpcUrl, chain.programRpcCredentials]).apply(([rpcUrl, credentials]) => ({ rpcUrl, chainId: chain.chainId, credentials })))
-                : pulumi.output(chain.programRpcUrl).apply((rpcUrl) => ({ rpcUrl, chainId: chain.chainId }));
+        const endpoint = (chain: BridgeChain) => {
+            const value = pulumi
+                .all([chain.programRpcUrl, chain.programRpcCredentials])
+                .apply(([rpcUrl, credentials]) => ({ rpcUrl, chainId: chain.chainId, ...(credentials ? { credentials } : {}) }));
+            return chain.programRpcCredentials ? pulumi.secret(value) : value;
+        };
         const endpoints = { home: endpoint(home), foreign: endpoint(foreign) };
         const dockerNetworks = [home.dockerNetwork, foreign.dockerNetwork].filter((network): network is pulumi.Input<string> => network !== undefined);
         const timeoutMinutes = Math.ceil(bridge.readinessTimeoutSeconds / 60);

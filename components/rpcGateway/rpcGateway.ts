@@ -26,8 +26,8 @@ export interface RpcGatewayArgs {
     readonly dockerNetwork?: pulumi.Input<string>;
 }
 
-/** The gateway's workload: nginx with its configuration and user file. Plain data, for tests and both platforms. */
-export function gatewayService(config: ConsortiumConfig, nodeHosts: readonly string[], htpasswd: pulumi.Input<string>, image: string): ServiceSpec {
+/** The gateway's workload, for either platform: nginx with its configuration and user file. */
+function gatewayService(config: ConsortiumConfig, nodeHosts: readonly string[], htpasswd: pulumi.Input<string>, image: string): ServiceSpec {
     // The digest of a file of salted hashes of random passwords reveals nothing; it is not secret.
     const usersDigest = pulumi.unsecret(pulumi.output(htpasswd).apply((users) => createHash("sha256").update(users).digest("hex").slice(0, 16)));
     const nginxConfig = usersDigest.apply((digest) => renderGatewayConfig({

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "child_process";
 import { appendFileSync } from "fs";
 import * as path from "path";
-import type { ChainSpec } from "../../components/chain/spec";
+import { buildChainSpec, type ChainSpec, type ChainSpecInput } from "../../components/chain/spec";
 
 /** A real EVM node (anvil, from the npm package @foundry-rs/anvil) on 127.0.0.1, started by the test. */
 export interface AnvilNode {
@@ -75,4 +75,38 @@ export async function applyGenesisAccounts(rpcUrl: string, spec: ChainSpec): Pro
 
 export async function mine(rpcUrl: string): Promise<void> {
     await rpc(rpcUrl, "evm_mine", []);
+}
+
+export interface GenesisNodeInput extends Pick<ChainSpecInput, "chainId" | "accounts">, Partial<Pick<ChainSpecInput, "client" | "contracts" | "txPermissions">> {
+    /** The one validator the spec lists (anvil seals blocks itself; the spec needs a validator set). */
+    readonly validator: string;
+    /** Seconds between blocks; without it anvil mines on each transaction, after one first block. */
+    readonly blockTime?: number;
+}
+
+/** Anvil started with the state of a consortium spec's genesis: funded accounts and genesis contracts. */
+export async function startGenesisNode(input: GenesisNodeInput): Promise<AnvilNode> {
+    const gasLimit = 40_000_000n;
+    const node = await startAnvil({ chainId: input.chainId, gasLimit, ...(input.blockTime ? { blockTime: input.blockTime } : {}) });
+    try {
+        const spec = buildChainSpec({
+            name: "test",
+            networkId: input.chainId,
+            chainId: input.chainId,
+            stepDuration: 1,
+            gasLimit,
+            accounts: input.accounts,
+            validatorSets: [{ fromBlock: 0, addresses: [input.validator] }],
+            client: input.client ?? "nethermind",
+            ...(input.contracts ? { contracts: input.contracts } : {}),
+            ...(input.txPermissions ? { txPermissions: input.txPermissions } : {}),
+        });
+        await applyGenesisAccounts(node.rpcUrl, spec);
+        // The engines wait for a sealed block, as on a real chain.
+        if (!input.blockTime) await mine(node.rpcUrl);
+        return node;
+    } catch (error) {
+        await node.stop();
+        throw error;
+    }
 }

@@ -1,9 +1,8 @@
 import { Contract, JsonRpcProvider, Wallet, keccak256, toUtf8Bytes } from "ethers";
-import { buildChainSpec } from "../../components/chain/spec";
 import type { ClientKind } from "../../components/config";
 import { ROLES, TX_PERMISSIONS_ABI, TX_PERMISSIONS_ADDRESS, TX_PERMISSION_VERSION, TX_TYPES, compileTxPermissions, txPermissionsGenesis } from "../../components/permissioning/contract";
 import { PermissionsError, syncPermissions, type PermissionsState } from "../../components/permissioning/sync";
-import { applyGenesisAccounts, mine, startAnvil, type AnvilNode } from "../helpers/anvil";
+import { startGenesisNode, type AnvilNode } from "../helpers/anvil";
 
 const CHAIN_ID = 65535;
 const wallet = (seed: string) => new Wallet(keccak256(toUtf8Bytes(`consortium tests: ${seed}`)));
@@ -14,22 +13,14 @@ let node: AnvilNode;
 let provider: JsonRpcProvider;
 
 /** A node whose genesis is a consortium spec with the permission contract, for a chain of `client` nodes. */
-async function permissionedNode(client: ClientKind): Promise<AnvilNode> {
-    const started = await startAnvil({ chainId: CHAIN_ID });
-    const spec = buildChainSpec({
-        name: "test",
-        networkId: CHAIN_ID,
+function permissionedNode(client: ClientKind): Promise<AnvilNode> {
+    return startGenesisNode({
         chainId: CHAIN_ID,
-        stepDuration: 1,
-        gasLimit: 40_000_000n,
         accounts: { [OPERATOR.address]: (10n ** 21n).toString() },
-        validatorSets: [{ fromBlock: 0, addresses: [OPERATOR.address] }],
+        validator: OPERATOR.address,
         client,
         txPermissions: txPermissionsGenesis(client, OPERATOR.address),
     });
-    await applyGenesisAccounts(started.rpcUrl, spec);
-    await mine(started.rpcUrl); // the engine waits for a sealed block, as on a real chain
-    return started;
 }
 
 beforeAll(async () => {

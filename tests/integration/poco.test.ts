@@ -1,12 +1,11 @@
 import { execFileSync } from "child_process";
 import * as path from "path";
 import { Contract, JsonRpcProvider, Wallet, keccak256, toUtf8Bytes } from "ethers";
-import { buildChainSpec } from "../../components/chain/spec";
 import { artifacts } from "../../components/poco/artifacts";
 import { PocoDeploymentError, deployPoco, transactionOf } from "../../components/poco/deploy";
 import { GENESIS_CONTRACTS } from "../../components/poco/genesis";
 import { DEFAULT_CATEGORIES, EMPTY_CHAIN_STATE, GENERIC_FACTORY_ADDRESS, layout, planDeployment, type PocoPlanInput } from "../../components/poco/plan";
-import { applyGenesisAccounts, startAnvil, type AnvilNode } from "../helpers/anvil";
+import { startGenesisNode, type AnvilNode } from "../helpers/anvil";
 
 const CHAIN_ID = 65535;
 const ADMIN_KEY = keccak256(toUtf8Bytes("consortium tests: PoCo admin"));
@@ -28,21 +27,14 @@ const plan = (overrides: Partial<PocoPlanInput> = {}): PocoPlanInput => ({
 });
 
 /** A node with the consortium chain's id and genesis accounts: the funded admin and the CREATE2 factory. */
-async function consortiumNode(blockTime = 1): Promise<AnvilNode> {
-    const node = await startAnvil({ chainId: CHAIN_ID, blockTime, gasLimit: 40_000_000n });
-    const spec = buildChainSpec({
-        name: "test",
-        networkId: CHAIN_ID,
+async function consortiumNode(): Promise<AnvilNode> {
+    return startGenesisNode({
         chainId: CHAIN_ID,
-        stepDuration: 1,
-        gasLimit: 40_000_000n,
+        blockTime: 1,
         accounts: { [ADMIN]: (10n ** 24n).toString(), [new Wallet(OTHER_KEY).address]: (10n ** 24n).toString() },
-        validatorSets: [{ fromBlock: 0, addresses: [ADMIN] }],
-        client: "nethermind",
+        validator: ADMIN,
         contracts: GENESIS_CONTRACTS,
     });
-    await applyGenesisAccounts(node.rpcUrl, spec);
-    return node;
 }
 
 describe("RLC and PoCo on a real local node (anvil)", () => {
@@ -188,10 +180,8 @@ describe("resuming and failing", () => {
     });
 
     test("an unfunded admin is told so before anything is sent", async () => {
-        const node = await startAnvil({ chainId: CHAIN_ID, blockTime: 1 });
+        const node = await startGenesisNode({ chainId: CHAIN_ID, blockTime: 1, accounts: {}, validator: ADMIN, contracts: GENESIS_CONTRACTS });
         try {
-            const spec = buildChainSpec({ name: "t", networkId: CHAIN_ID, chainId: CHAIN_ID, stepDuration: 1, gasLimit: 40_000_000n, accounts: {}, validatorSets: [{ fromBlock: 0, addresses: [ADMIN] }], client: "nethermind", contracts: GENESIS_CONTRACTS });
-            await applyGenesisAccounts(node.rpcUrl, spec);
             await expect(deployPoco({ rpcUrl: node.rpcUrl, adminKey: ADMIN_KEY, plan: plan() })).rejects.toThrow(PocoDeploymentError);
             await expect(deployPoco({ rpcUrl: node.rpcUrl, adminKey: ADMIN_KEY, plan: plan() })).rejects.toThrow(`the PoCo admin ${ADMIN} holds 0 wei`);
         } finally {
