@@ -79,7 +79,7 @@ describe("the acme-prod stack on Kubernetes", () => {
 
     test("the validator set is the four keystores' addresses and the external authority's", async () => {
         const spec = JSON.parse(ofType(registrations, "kubernetes:core/v1:ConfigMap").find((c) => c.inputs.metadata.name === "test-chain")!.inputs.data["spec.json"]);
-        const secrets = ofType(registrations, "kubernetes:core/v1:Secret");
+        const secrets = ofType(registrations, "kubernetes:core/v1:Secret").filter((secret) => secret.inputs.metadata.labels["app.kubernetes.io/component"] === "authority");
         expect(secrets).toHaveLength(4);
         const addresses = await Promise.all(
             secrets.map(async (secret) => (await decryptKeystoreJson(secret.inputs.stringData["keystore.json"], secret.inputs.stringData.password)).address),
@@ -111,15 +111,16 @@ describe("the acme-prod stack on Kubernetes", () => {
             },
         ]);
         const rpc = policies.find((policy) => policy.metadata.name === "test-rpc-endpoint")!;
-        expect(rpc.spec.podSelector.matchLabels["app.kubernetes.io/name"]).toBe("acme-1");
-        expect(rpc.spec.ingress).toEqual([{ ports: [{ port: 8545, protocol: "TCP" }, { port: 8546, protocol: "TCP" }] }]);
+        // acme-prod is permissioned: RPC is the authenticating gateway's, never an authority's
+        expect(rpc.spec.podSelector.matchLabels["app.kubernetes.io/name"]).toBe("rpc-gateway");
+        expect(rpc.spec.ingress).toEqual([{ ports: [{ port: 8080, protocol: "TCP" }] }]); // the gateway's one port, JSON-RPC and WebSocket
     });
 
     test("only the RPC endpoint is published: one RPC Service and its Ingress", async () => {
         const services = ofType(registrations, "kubernetes:core/v1:Service").map((service) => service.inputs);
         const selectingEndpoint = services.filter((service) => service.metadata.name === "test-rpc");
         expect(selectingEndpoint).toHaveLength(1);
-        expect(selectingEndpoint[0].spec.selector["app.kubernetes.io/name"]).toBe("acme-1");
+        expect(selectingEndpoint[0].spec.selector["app.kubernetes.io/name"]).toBe("rpc-gateway");
         expect(services.filter((service) => service.spec.type && service.spec.type !== "ClusterIP")).toEqual([]);
         const [ingress] = ofType(registrations, "kubernetes:networking.k8s.io/v1:Ingress");
         expect(ingress.inputs.spec.rules[0].host).toBe("rpc.consortium.acme.example");
