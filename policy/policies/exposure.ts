@@ -110,10 +110,10 @@ export const noKeysInEnvironment: ResourceValidationPolicy = {
     validateResource: (args, reportViolation) => {
         for (const container of containersOf(args)) {
             for (const entry of container.env) {
-                const looksLikeKey = typeof entry.value === "string" && KEY_VALUE.test(entry.value);
-                if (!KEY_NAME.test(entry.name) && !looksLikeKey) continue;
+                const namedKey = KEY_NAME.test(entry.name);
+                if (!namedKey && !(typeof entry.value === "string" && KEY_VALUE.test(entry.value))) continue;
                 reportViolation(
-                    `container '${container.name}' gets ${looksLikeKey ? "a key-like value" : "key material"} in environment variable ${entry.name}` +
+                    `container '${container.name}' gets ${namedKey ? "key material" : "a key-like value"} in environment variable ${entry.name}` +
                         `${entry.fromSecret ? " (from a Secret)" : ""}: mount it as a file from a secret and read it there.`,
                 );
             }
