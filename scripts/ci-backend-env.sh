@@ -13,8 +13,10 @@ mode="${1:-}"
 env_file="${2:-}"
 [ -n "$env_file" ] || { echo "usage: $0 shared|throwaway <env-file> [dir]" >&2; exit 2; }
 
+random_hex() { od -An -tx1 -N"$1" /dev/urandom | tr -d ' \n'; }
+
 put() { # NAME VALUE, multi-line safe
-    local delimiter="EOF_$(openssl rand -hex 8)"
+    local delimiter="EOF_$(random_hex 8)"
     printf '%s<<%s\n%s\n%s\n' "$1" "$delimiter" "$2" "$delimiter" >> "$env_file"
 }
 
@@ -22,7 +24,7 @@ case "$mode" in
     throwaway)
         dir="${3:?throwaway needs a directory}"
         mkdir -p "$dir"
-        passphrase="$(openssl rand -hex 32)"
+        passphrase="$(random_hex 32)"
         echo "::add-mask::$passphrase"
         put PULUMI_BACKEND_URL "file://$dir"
         put PULUMI_CONFIG_PASSPHRASE "$passphrase"
