@@ -1,4 +1,6 @@
 import type { EnforcementLevel, Policies } from "@pulumi/policy";
+import { existsSync, readFileSync } from "fs";
+import * as path from "path";
 import type { GenesisLockInputs } from "../components/chain/genesisLock";
 
 /** A policy pack config as `pulumi preview --policy-pack-config` reads it: per policy, a level or settings. */
@@ -26,6 +28,13 @@ export function checkStackSettings(file: string, settings: unknown, policies: Po
         if (name === GENESIS_POLICY && "launched" in value) throw new Error(`${file}: ${name}.launched comes from the stack's state, never from a file`);
     }
     return settings as PackConfig;
+}
+
+/** A stack's settings from `policy/stacks/<stack>.json`, checked; none (production defaults) when the file is absent. */
+export function readStackSettings(stack: string, policies: Policies): PackConfig {
+    const file = path.join(__dirname, "stacks", `${stack}.json`);
+    if (!existsSync(file)) return {};
+    return checkStackSettings(path.join("policy", "stacks", `${stack}.json`), JSON.parse(readFileSync(file, "utf8")), policies);
 }
 
 /** The genesis of every chain the stack has launched, from `pulumi stack export`, keyed by GenesisLock name. */

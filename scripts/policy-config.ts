@@ -4,9 +4,8 @@
  * Its settings come from policy/stacks/<stack>.json (absent: the pack's production defaults) and
  * the genesis of every chain the stack has launched from its state.
  */
-import { existsSync, readFileSync } from "fs";
-import * as path from "path";
-import { checkStackSettings, packConfigFor } from "../policy/packConfig";
+import { readFileSync } from "fs";
+import { packConfigFor, readStackSettings } from "../policy/packConfig";
 import { CONSORTIUM_POLICIES } from "../policy/policies";
 
 function main(argv: string[]): void {
@@ -14,9 +13,7 @@ function main(argv: string[]): void {
     if (!stack || stack.startsWith("-")) throw new Error("usage: policy-config <stack> [--state <pulumi stack export file>]");
     const stateIndex = rest.indexOf("--state");
     const stateFile = stateIndex >= 0 ? rest[stateIndex + 1] : undefined;
-    const repo = path.join(__dirname, "..");
-    const settingsFile = path.join("policy", "stacks", `${stack}.json`);
-    const settings = existsSync(path.join(repo, settingsFile)) ? checkStackSettings(settingsFile, JSON.parse(readFileSync(path.join(repo, settingsFile), "utf8")), CONSORTIUM_POLICIES) : {};
+    const settings = readStackSettings(stack, CONSORTIUM_POLICIES);
     const stateText = stateFile ? readFileSync(stateFile, "utf8").trim() : "";
     process.stdout.write(`${JSON.stringify(packConfigFor(settings, stateText ? JSON.parse(stateText) : undefined), null, 2)}\n`);
 }

@@ -1,6 +1,5 @@
-import { existsSync, readFileSync } from "fs";
 import * as path from "path";
-import { checkStackSettings, packConfigFor, type PackConfig } from "../../policy/packConfig";
+import { packConfigFor, readStackSettings } from "../../policy/packConfig";
 import { CONSORTIUM_POLICIES } from "../../policy/policies";
 import { listStacks } from "../../scripts/changed-stacks";
 import { resourcesOf, runPack, type Resource } from "../helpers/policy";
@@ -13,11 +12,6 @@ import { evaluate, installMocks, settle, useDevStack, useStackConfig } from "../
  */
 
 const STACKS = listStacks(path.join(__dirname, "..", "..", "stacks"));
-
-function stackSettings(stack: string): PackConfig {
-    const file = path.join(__dirname, "..", "..", "policy", "stacks", `${stack}.json`);
-    return existsSync(file) ? checkStackSettings(file, JSON.parse(readFileSync(file, "utf8")), CONSORTIUM_POLICIES) : {};
-}
 
 async function registeredResources(stack: string, overrides: Record<string, unknown> = {}): Promise<Resource[]> {
     jest.resetModules();
@@ -37,13 +31,13 @@ describe("the policy pack over every stack of the repository", () => {
 
     test.each(STACKS)("stack %s passes every mandatory policy", async (stack) => {
         const resources = await registeredResources(stack);
-        const result = runPack(resources, packConfigFor(stackSettings(stack), undefined));
+        const result = runPack(resources, packConfigFor(readStackSettings(stack, CONSORTIUM_POLICIES), undefined));
         expect(result.mandatory).toEqual([]);
     });
 });
 
 describe("the policy pack refuses what would hurt the acme-prod consortium", () => {
-    const config = () => packConfigFor(stackSettings("acme-prod"), undefined);
+    const config = () => packConfigFor(readStackSettings("acme-prod", CONSORTIUM_POLICIES), undefined);
 
     test("two authorities", async () => {
         const resources = await registeredResources("acme-prod", {
