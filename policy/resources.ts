@@ -1,5 +1,6 @@
 import { UnknownValueError } from "@pulumi/policy";
 import type { ValidatorSet } from "../components/chain/spec";
+import { AUTHORITY_COMPONENT, COMPONENT_LABEL, PART_OF_LABEL } from "../components/platform/naming";
 
 /**
  * How the policies recognise the consortium's resources: by the labels the platform puts on every
@@ -30,10 +31,6 @@ export const TYPES = {
     randomBytes: "random:index/randomBytes:RandomBytes",
     dynamic: "pulumi-nodejs:dynamic:Resource",
 } as const;
-
-const COMPONENT = "app.kubernetes.io/component";
-const PART_OF = "app.kubernetes.io/part-of";
-export const AUTHORITY = "authority";
 
 /** Kubernetes objects with a pod template, and where the template sits. */
 const POD_TEMPLATE_PATHS: Record<string, readonly string[]> = {
@@ -88,10 +85,10 @@ export function labelsOf(resource: ResourceView): Record<string, string> {
     return podTemplate(resource)?.metadata?.labels ?? resource.props.metadata?.labels ?? {};
 }
 
-export const isAuthority = (resource: ResourceView): boolean => labelsOf(resource)[COMPONENT] === AUTHORITY;
+export const isAuthority = (resource: ResourceView): boolean => labelsOf(resource)[COMPONENT_LABEL] === AUTHORITY_COMPONENT;
 
 /** Which chain a workload belongs to (the platform's `part-of` label: one per consortium on a platform). */
-export const chainOf = (resource: ResourceView): string => labelsOf(resource)[PART_OF] ?? "";
+export const chainOf = (resource: ResourceView): string => labelsOf(resource)[PART_OF_LABEL] ?? "";
 
 /** An authority node: a Docker container or a Kubernetes StatefulSet labelled as one. */
 export function isAuthorityWorkload(resource: ResourceView): boolean {

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ClientKind } from "../config";
 import { AUTHORITY_PORTS, RPC_PORT, SECRETS_DIR, type WorkloadFile, type WorkloadSpec } from "../platform/workload";
+import { AUTHORITY_COMPONENT } from "../platform/naming";
 
 export { SECRETS_DIR };
 
@@ -86,7 +87,7 @@ export function authorityWorkload(input: AuthorityNodeInput, layout: AuthorityLa
     const nodeKey = pulumi.output(input.keys.nodeKey).apply((key) => (layout.nodeKey.encoding === "raw" ? Buffer.from(key.slice(2), "hex").toString("base64") : key.slice(2)));
     return {
         name: input.name,
-        component: "authority",
+        component: AUTHORITY_COMPONENT,
         image: input.image,
         entrypoint:
             input.waitForHosts.length > 0 ? [layout.shell, "-c", waitThenExec(input.waitForHosts, layout.executable), input.name] : [layout.executable],

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import type { KubernetesConfig } from "../config";
-import { componentSelector, majority, workloadLabels, workloadSelector } from "./naming";
+import { AUTHORITY_COMPONENT, componentSelector, majority, workloadLabels, workloadSelector } from "./naming";
 import type { Platform, PlatformArgs } from "./platform";
 import { RPC_PORT, WS_PORT, type FileKind, type WorkloadFile, type WorkloadSpec } from "./workload";
 
@@ -112,12 +112,12 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
             );
         }
 
-        const authorities = args.workloads.filter((workload) => workload.component === "authority");
+        const authorities = args.workloads.filter((workload) => workload.component === AUTHORITY_COMPONENT);
         new k8s.policy.v1.PodDisruptionBudget(
             `${name}-authorities`,
             {
                 metadata: metadata(`${prefix}-authorities`),
-                spec: { minAvailable: majority(authorities.length), selector: { matchLabels: componentSelector(prefix, "authority") } },
+                spec: { minAvailable: majority(authorities.length), selector: { matchLabels: componentSelector(prefix, AUTHORITY_COMPONENT) } },
             },
             { parent: this },
         );
@@ -128,13 +128,13 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
             {
                 metadata: metadata(`${prefix}-authority-p2p`),
                 spec: {
-                    podSelector: { matchLabels: componentSelector(prefix, "authority") },
+                    podSelector: { matchLabels: componentSelector(prefix, AUTHORITY_COMPONENT) },
                     policyTypes: ["Ingress"],
                     ingress: [
                         {
                             from: args.externalPeers
                                 ? [{ ipBlock: { cidr: "0.0.0.0/0" } }]
-                                : [{ podSelector: { matchLabels: componentSelector(prefix, "authority") } }],
+                                : [{ podSelector: { matchLabels: componentSelector(prefix, AUTHORITY_COMPONENT) } }],
                             ports: p2pPorts,
                         },
                     ],
@@ -152,7 +152,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
                 {
                     metadata: metadata(`${prefix}-authority-rpc`),
                     spec: {
-                        podSelector: { matchLabels: componentSelector(prefix, "authority") },
+                        podSelector: { matchLabels: componentSelector(prefix, AUTHORITY_COMPONENT) },
                         policyTypes: ["Ingress"],
                         ingress: [{ from: [{ podSelector: { matchLabels: { "app.kubernetes.io/part-of": prefix } } }], ports: authorityRpcPorts }],
                     },

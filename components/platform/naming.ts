@@ -7,24 +7,30 @@ export function peerHost(platform: PlatformKind, namespace: string | undefined, 
     return platform === "docker" ? workloadName : `${workloadName}.${namespace}.svc`;
 }
 
+/** The recommended labels the platforms put on every workload; the policy pack recognises workloads by them. */
+export const COMPONENT_LABEL = "app.kubernetes.io/component";
+export const PART_OF_LABEL = "app.kubernetes.io/part-of";
+/** The component of an authority node. */
+export const AUTHORITY_COMPONENT = "authority";
+
 /** Kubernetes recommended labels of a workload. */
 export function workloadLabels(partOf: string, workload: { name: string; component: string }): Record<string, string> {
     return {
         "app.kubernetes.io/name": workload.name,
-        "app.kubernetes.io/component": workload.component,
-        "app.kubernetes.io/part-of": partOf,
+        [COMPONENT_LABEL]: workload.component,
+        [PART_OF_LABEL]: partOf,
         "app.kubernetes.io/managed-by": "pulumi",
     };
 }
 
 /** Selects every workload of a component (e.g. all authorities) of one consortium. */
 export function componentSelector(partOf: string, component: string): Record<string, string> {
-    return { "app.kubernetes.io/component": component, "app.kubernetes.io/part-of": partOf };
+    return { [COMPONENT_LABEL]: component, [PART_OF_LABEL]: partOf };
 }
 
 /** Selects one workload. */
 export function workloadSelector(partOf: string, workloadName: string): Record<string, string> {
-    return { "app.kubernetes.io/name": workloadName, "app.kubernetes.io/part-of": partOf };
+    return { "app.kubernetes.io/name": workloadName, [PART_OF_LABEL]: partOf };
 }
 
 /** A majority of `count`: what a PodDisruptionBudget keeps running. */

@@ -1,6 +1,6 @@
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { majority } from "../../components/platform/naming";
-import { isAuthority, isAuthorityWorkload, labelsOf, selects, TYPES, type ResourceView } from "../resources";
+import { isAuthority, labelsOf, selects, TYPES, type ResourceView } from "../resources";
 
 const IDENTITY_MODULE = "consortium:identity:";
 
@@ -46,7 +46,7 @@ export const authorityDisruptionBudget: StackValidationPolicy = {
     description: "On Kubernetes, a PodDisruptionBudget keeps a majority of the authorities running through node drains and upgrades.",
     enforcementLevel: "mandatory",
     validateStack: (args, reportViolation) => {
-        const authorities = args.resources.filter((resource) => resource.type === TYPES.statefulSet && isAuthorityWorkload(resource));
+        const authorities = args.resources.filter((resource) => resource.type === TYPES.statefulSet && isAuthority(resource));
         const budgets = args.resources.filter((resource) => resource.type === TYPES.disruptionBudget);
         const covered = new Set<ResourceView>();
         for (const budget of budgets) {
