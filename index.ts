@@ -1,5 +1,7 @@
 import { runProgram } from "./components/program";
 
+// Every output runProgram() returns, one export each (tests/unit/project.test.ts keeps the two lists equal and
+// the README's "Stack outputs" table with them).
 const outputs = runProgram();
 
 export const chainId = outputs.chainId;
@@ -15,3 +17,8 @@ export const chainSpec = outputs.chainSpec;
 /** Keystores and passwords of this stack's authorities, for backups: `pulumi stack output keystores --show-secrets`. */
 export const keystores = outputs.keystores;
 export const poco = outputs.poco;
+export const foreignChain = outputs.foreignChain;
+export const bridge = outputs.bridge;
+export const permissioning = outputs.permissioning;
+/** Per reading member, the RPC gateway password: `pulumi stack output rpcCredentials --show-secrets`. */
+export const rpcCredentials = outputs.rpcCredentials;

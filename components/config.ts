@@ -1,5 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
-import { getAddress, isHexString, parseUnits } from "ethers";
+import { ZeroAddress, getAddress, isHexString, parseUnits } from "ethers";
+import { PULUMI_SERVICE_NAME, derivedNames, kubernetesNameProblem, madeFromUnknownStack, nameCollisions, type DerivedName, type NameOwner, type NamingInput } from "./config/names";
+import { placeholderFor, quotable, scrubMessage } from "./config/redact";
+import { suggestion } from "./config/suggest";
+import { peerHost } from "./platform/naming";
 import { DEFAULT_CATEGORIES, type Category } from "./poco/plan";
 
 /**
@@ -93,6 +97,11 @@ export interface KubernetesConfig {
     readonly storageSize: string;
     readonly cpu?: string;
     readonly memory?: string;
+    /**
+     * Write every object as YAML into this folder instead of applying it to a cluster (the provider's render mode,
+     * for GitOps and for reviewing manifests); secrets are written in plain text there.
+     */
+    readonly renderYamlToDirectory?: string;
 }
 
 export type PocoCategoryConfig = Category;
@@ -250,8 +259,14 @@ export const BRIDGE_IMAGES = {
     redis: "redis:7.4.1-alpine",
 } as const;
 
-/** The raw, unvalidated values of each top-level key, as read from the stack. */
-export type RawConfig = Partial<Record<(typeof TOP_LEVEL_KEYS)[number], unknown>>;
+export type TopLevelKey = (typeof TOP_LEVEL_KEYS)[number];
+
+/**
+ * The raw, unvalidated values of the keys of the `consortium` namespace, as read from the stack:
+ * every key present, unknown ones included (they are refused). Secrets are not read into it; a
+ * secret key present here only counts as set.
+ */
+export type RawConfig = Partial<Record<TopLevelKey, unknown>> & { [key: string]: unknown };
 
 export const TOP_LEVEL_KEYS = [
     "platform",
@@ -270,9 +285,43 @@ export const TOP_LEVEL_KEYS = [
     "permissioning",
 ] as const;
 
-export class ConfigError extends Error {
-    constructor(readonly issues: readonly string[]) {
-        super(`Invalid stack configuration:\n${issues.map((issue) => `  - ${issue}`).join("\n")}`);
+/** The secret keys of the namespace (pulumi config set --secret): known keys, never values of RawConfig. */
+export const SECRET_KEYS = [POCO_ADMIN_KEY, FOREIGN_DEPLOYER_KEY] as const;
+
+/** Every key the `consortium` namespace may hold. */
+export const KNOWN_KEYS: readonly string[] = [...TOP_LEVEL_KEYS, ...SECRET_KEYS];
+
+/**
+ * Chain ids of public networks, which a consortium chain never takes by accident: a transaction
+ * signed for one chain is valid on every chain with its id (EIP-155), and wallets and explorers take
+ * one for the other. The same numbers are these networks' devp2p network ids.
+ */
+export const PUBLIC_CHAIN_IDS: Readonly<Record<number, string>> = {
+    1: "Ethereum mainnet",
+    3: "Ropsten",
+    4: "Rinkeby",
+    5: "Goerli",
+    42: "Kovan",
+    134: "iExec Bellecour",
+    17000: "Holesky",
+    42161: "Arbitrum One",
+    421614: "Arbitrum Sepolia",
+    560048: "Hoodi",
+    11155111: "Sepolia",
+};
+
+/** The key, in chain and in foreign.local, that accepts a public network's chain id anyway. */
+export const PUBLIC_CHAIN_ID_ACKNOWLEDGED = "publicChainIdAcknowledged";
+
+/** A RunError: the engine shows its message alone, without a stack trace, as the answer to a config mistake. */
+export class ConfigError extends pulumi.RunError {
+    readonly issues: readonly string[];
+
+    constructor(issues: readonly string[]) {
+        // Checker already scrubs its issues; this covers a ConfigError built anywhere else.
+        const scrubbed = issues.map(scrubMessage);
+        super(`Invalid stack configuration:\n${scrubbed.map((issue) => `  - ${issue}`).join("\n")}`);
+        this.issues = scrubbed;
         this.name = "ConfigError";
     }
 }
@@ -285,9 +334,16 @@ const QUANTITY_PATTERN = /^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/
 /** Collects every issue so that one run reports all of them. */
 class Checker {
     readonly issues: string[] = [];
+    /** Where a parsed entry (an authority, a bridge validator) sits in the config, e.g. `authorities[1]`. */
+    readonly positions = new WeakMap<object, string>();
 
     fail(key: string, message: string): undefined {
-        this.issues.push(`${CONFIG_NAMESPACE}:${key} ${message}`);
+        return this.issue(`${CONFIG_NAMESPACE}:${key} ${message}`);
+    }
+
+    /** An issue that is not about one key (the stack name). Nothing that looks like a private key is ever printed. */
+    issue(text: string): undefined {
+        this.issues.push(scrubMessage(text));
         return undefined;
     }
 
@@ -299,7 +355,7 @@ class Checker {
         const record = value as Record<string, unknown>;
         for (const field of Object.keys(record)) {
             if (!allowed.includes(field)) {
-                this.fail(`${key}.${field}`, `is not a known key; allowed keys of ${key}: ${allowed.join(", ")}`);
+                this.fail(`${key}.${quotable(field)}`, `is not a known key; allowed keys of ${key}: ${allowed.join(", ")}${suggestion(field, allowed)}`);
             }
         }
         return record;
@@ -343,11 +399,16 @@ class Checker {
         if (typeof value !== "string" || !isHexString(value, 20)) {
             return this.fail(key, `must be a 20-byte hex address starting with 0x (got ${describe(value)})`);
         }
+        let address: string;
         try {
-            return getAddress(value);
+            address = getAddress(value);
         } catch {
             return this.fail(key, `has an invalid EIP-55 checksum; use the checksummed or the all-lowercase form (got ${describe(value)})`);
         }
+        if (address === ZeroAddress) {
+            return this.fail(key, `must not be the zero address ${ZeroAddress}: nobody holds its key and no contract lives there`);
+        }
+        return address;
     }
 
     stringList(key: string, value: unknown): string[] | undefined {
@@ -364,9 +425,12 @@ function isUnset(raw: unknown): boolean {
     return raw === undefined || raw === null || (typeof raw === "object" && !Array.isArray(raw) && Object.keys(raw).length === 0);
 }
 
+/** A configured value as a message quotes it: shortened, and never a value that looks like a private key or a mnemonic. */
 function describe(value: unknown): string {
     if (value === undefined) return "nothing";
-    const text = typeof value === "string" ? `'${value}'` : JSON.stringify(value);
+    const placeholder = placeholderFor(value);
+    if (placeholder) return placeholder;
+    const text = typeof value === "string" ? `'${value}'` : typeof value === "bigint" ? value.toString() : (JSON.stringify(value) ?? String(value));
     return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
@@ -384,7 +448,11 @@ function parseAuthorities(check: Checker, raw: unknown): AuthorityConfig[] {
         const name = check.string(`${key}.name`, record.name, NAME_PATTERN, nameRule());
         const org = record.org === undefined ? undefined : check.string(`${key}.org`, record.org);
         if (name && name.length > MAX_NAME_LENGTH) check.fail(`${key}.name`, `must be at most ${MAX_NAME_LENGTH} characters (got ${name.length})`);
-        if (name) result.push(org ? { name, org } : { name });
+        if (name) {
+            const authority = org ? { name, org } : { name };
+            check.positions.set(authority, key);
+            result.push(authority);
+        }
     });
     return result;
 }
@@ -412,7 +480,11 @@ function parseExternalAuthorities(check: Checker, raw: unknown): ExternalAuthori
             const port = Number(ENODE_PATTERN.exec(enode)![3]);
             if (port < 1 || port > 65535) check.fail(`${key}.enode`, `has port ${port}; a port is between 1 and 65535`);
         }
-        if (name && address && enode) result.push({ name, address, enode });
+        if (name && address && enode) {
+            const external = { name, address, enode };
+            check.positions.set(external, key);
+            result.push(external);
+        }
     });
     return result;
 }
@@ -437,14 +509,15 @@ function parseAccounts(check: Checker, raw: unknown): Record<string, string> {
     const accounts: Record<string, string> = {};
     if (!record) return accounts;
     for (const [rawAddress, rawBalance] of Object.entries(record)) {
-        const address = check.address(`chain.accounts.${rawAddress}`, rawAddress);
+        const key = `chain.accounts.${quotable(rawAddress)}`;
+        const address = check.address(key, rawAddress);
         const balance = typeof rawBalance === "number" && Number.isSafeInteger(rawBalance) ? String(rawBalance) : rawBalance;
         if (typeof balance !== "string" || !/^\d+$/.test(balance) || BigInt(balance) > MAX_UINT256) {
-            check.fail(`chain.accounts.${rawAddress}`, `must be a balance in wei as a decimal string below 2^256 (got ${describe(rawBalance)})`);
+            check.fail(key, `must be a balance in wei as a decimal string below 2^256 (got ${describe(rawBalance)})`);
             continue;
         }
         if (address) {
-            if (accounts[address] !== undefined) check.fail(`chain.accounts.${rawAddress}`, `funds ${address} a second time`);
+            if (accounts[address] !== undefined) check.fail(key, `funds ${address} a second time`);
             accounts[address] = BigInt(balance).toString();
         }
     }
@@ -472,7 +545,7 @@ function parseValidatorSets(check: Checker, raw: unknown, allNames: readonly str
         }
         if (validators.length === 0) check.fail(`${key}.validators`, "must name at least one authority");
         for (const name of validators) {
-            if (!allNames.includes(name)) check.fail(`${key}.validators`, `names '${name}', which is not in authorities or externalAuthorities`);
+            if (!allNames.includes(name)) check.fail(`${key}.validators`, `names ${describe(name)}, which is not in authorities or externalAuthorities`);
         }
         if (new Set(validators).size !== validators.length) check.fail(`${key}.validators`, "names an authority twice");
         sets.push({ fromBlock, validators });
@@ -487,7 +560,7 @@ function parseValidatorSets(check: Checker, raw: unknown, allNames: readonly str
 
 function parseChain(check: Checker, raw: unknown, allNames: readonly string[]): ChainConfig | undefined {
     if (raw === undefined || raw === null) return check.fail("chain", "is required: { name, networkId, chainId?, stepDuration, gasLimit?, accounts? }");
-    const record = check.object("chain", raw, ["name", "networkId", "chainId", "stepDuration", "gasLimit", "accounts", "validatorSets"]);
+    const record = check.object("chain", raw, ["name", "networkId", "chainId", "stepDuration", "gasLimit", "accounts", "validatorSets", PUBLIC_CHAIN_ID_ACKNOWLEDGED]);
     if (!record) return undefined;
     const name = check.string("chain.name", record.name, CHAIN_NAME_PATTERN, "must be 1 to 64 letters, digits, '_' or '-', starting with a letter or digit");
     const networkId = check.integer("chain.networkId", record.networkId, 1, MAX_CHAIN_ID, `a positive integer up to ${MAX_CHAIN_ID}`);
@@ -499,10 +572,42 @@ function parseChain(check: Checker, raw: unknown, allNames: readonly string[]): 
     const gasLimit = parseGasLimit(check, record.gasLimit);
     const accounts = parseAccounts(check, record.accounts);
     const validatorSets = parseValidatorSets(check, record.validatorSets, allNames);
+    checkPublicIds(check, "chain", record[PUBLIC_CHAIN_ID_ACKNOWLEDGED], [
+        { key: "chain.networkId", id: networkId, what: "network id", note: record.chainId === undefined ? " (chain.chainId defaults to it)" : "" },
+        ...(record.chainId === undefined ? [] : [{ key: "chain.chainId", id: chainId, what: "chain id", note: "" }]),
+    ]);
     if (name === undefined || networkId === undefined || chainId === undefined || stepDuration === undefined || gasLimit === undefined) {
         return undefined;
     }
     return { name, networkId, chainId, stepDuration, gasLimit, accounts, validatorSets };
+}
+
+/**
+ * Refuses a public network's chain or network id (PUBLIC_CHAIN_IDS) unless `<section>.publicChainIdAcknowledged`
+ * is true, and that acknowledgement when no id needs it: left over, it would let a later change to a
+ * public id through unnoticed.
+ */
+function checkPublicIds(
+    check: Checker,
+    section: string,
+    rawAcknowledged: unknown,
+    ids: readonly { readonly key: string; readonly id: number | undefined; readonly what: string; readonly note: string }[],
+): void {
+    const ackKey = `${section}.${PUBLIC_CHAIN_ID_ACKNOWLEDGED}`;
+    const acknowledged = rawAcknowledged === undefined ? false : check.boolean(ackKey, rawAcknowledged);
+    if (acknowledged === undefined) return;
+    const publicIds = ids.filter(({ id }) => id !== undefined && PUBLIC_CHAIN_IDS[id] !== undefined);
+    if (!acknowledged) {
+        for (const { key, id, what, note } of publicIds) {
+            check.fail(
+                key,
+                `${id} is the ${what} of ${PUBLIC_CHAIN_IDS[id!]}${note}, a public network: transactions signed for one chain are valid on the other (EIP-155) and wallets take one for the other; ` +
+                    `choose an id no public network uses (public ids: ${Object.keys(PUBLIC_CHAIN_IDS).join(", ")}), or set ${ackKey}: true if this is deliberate`,
+            );
+        }
+    } else if (publicIds.length === 0 && ids.every(({ id }) => id !== undefined)) {
+        check.fail(ackKey, `is true, but ${ids.map(({ key, id }) => `${key} ${id}`).join(" and ")} is no public network's id: remove it, so that a later change to a public id is refused`);
+    }
 }
 
 function parseClient(check: Checker, raw: unknown): ClientConfig | undefined {
@@ -522,9 +627,9 @@ function parseRpc(check: Checker, raw: unknown, ownNames: readonly string[], ext
     if (record.authority !== undefined) {
         const named = check.string("rpc.authority", record.authority);
         if (named && externalNames.includes(named)) {
-            check.fail("rpc.authority", `names '${named}', an external authority; the RPC endpoint must be one this stack runs: ${ownNames.join(", ")}`);
+            check.fail("rpc.authority", `names ${describe(named)}, an external authority; the RPC endpoint must be one this stack runs: ${ownNames.join(", ")}`);
         } else if (named && !ownNames.includes(named)) {
-            check.fail("rpc.authority", `must name one of this stack's authorities: ${ownNames.join(", ")} (got '${named}')`);
+            check.fail("rpc.authority", `must name one of this stack's authorities: ${ownNames.join(", ")} (got ${describe(named)})`);
         } else {
             authority = named;
         }
@@ -561,7 +666,7 @@ function parseKubernetes(check: Checker, raw: unknown): KubernetesConfig | undef
     if (raw === undefined || raw === null) {
         return check.fail("kubernetes", "is required when platform is kubernetes: { namespace, context?, storageClassName?, storageSize?, cpu?, memory? }");
     }
-    const record = check.object("kubernetes", raw, ["namespace", "createNamespace", "context", "storageClassName", "storageSize", "cpu", "memory"]);
+    const record = check.object("kubernetes", raw, ["namespace", "createNamespace", "context", "storageClassName", "storageSize", "cpu", "memory", "renderYamlToDirectory"]);
     if (!record) return undefined;
     const namespace = check.string("kubernetes.namespace", record.namespace, NAME_PATTERN, nameRule());
     const createNamespace = record.createNamespace === undefined ? true : check.boolean("kubernetes.createNamespace", record.createNamespace);
@@ -572,6 +677,8 @@ function parseKubernetes(check: Checker, raw: unknown): KubernetesConfig | undef
     const storageSize = record.storageSize === undefined ? "100Gi" : quantity("storageSize", record.storageSize);
     const cpu = quantity("cpu", record.cpu);
     const memory = quantity("memory", record.memory);
+    const renderYamlToDirectory =
+        record.renderYamlToDirectory === undefined ? undefined : check.string("kubernetes.renderYamlToDirectory", record.renderYamlToDirectory, /^\//, "must be an absolute folder path");
     if (!namespace || !storageSize || createNamespace === undefined) return undefined;
     return {
         namespace,
@@ -581,6 +688,7 @@ function parseKubernetes(check: Checker, raw: unknown): KubernetesConfig | undef
         ...(storageClassName ? { storageClassName } : {}),
         ...(cpu ? { cpu } : {}),
         ...(memory ? { memory } : {}),
+        ...(renderYamlToDirectory ? { renderYamlToDirectory } : {}),
     };
 }
 
@@ -657,7 +765,7 @@ function parsePermissioning(check: Checker, raw: unknown, authorities: readonly 
         readers = check.stringList("permissioning.rpc.readers", rpcRecord.readers);
         if (access !== "gateway") check.fail("permissioning.rpc.readers", `applies to access gateway only; with access ${access} nobody gets credentials`);
         for (const reader of readers ?? []) {
-            if (!NAME_PATTERN.test(reader)) check.fail("permissioning.rpc.readers", `'${reader}' ${nameRule()}`);
+            if (!NAME_PATTERN.test(reader)) check.fail("permissioning.rpc.readers", `${describe(reader)} ${nameRule()}`);
             if (reader === OPERATOR_READER) check.fail("permissioning.rpc.readers", `'${OPERATOR_READER}' is the name of pulumi up's own credential; choose another name`);
         }
         if (readers && new Set(readers).size !== readers.length) check.fail("permissioning.rpc.readers", "names a reader twice");
@@ -690,10 +798,13 @@ function parseForeign(check: Checker, raw: unknown, homeChainId: number | undefi
         if (chainId !== undefined && chainId === homeChainId) check.fail(key, `must differ from the home chain's chain id ${homeChainId}: the bridge's signatures name the chain they are for`);
     };
     if (record.local !== undefined) {
-        const local = check.object("foreign.local", record.local, ["chainId", "stepDuration", "authority", "docker", "rpcUrl"]);
+        const local = check.object("foreign.local", record.local, ["chainId", "stepDuration", "authority", "docker", "rpcUrl", PUBLIC_CHAIN_ID_ACKNOWLEDGED]);
         if (!local) return undefined;
         const chainId = check.integer("foreign.local.chainId", local.chainId, 1, MAX_CHAIN_ID, `a positive integer up to ${MAX_CHAIN_ID}`);
         differs("foreign.local.chainId", chainId);
+        // The local foreign chain stands in for mainnet: it must not take mainnet's id (or any public one).
+        // foreign.external.chainId, on the contrary, is a public chain's id: the chain the bridge connects to.
+        checkPublicIds(check, "foreign.local", local[PUBLIC_CHAIN_ID_ACKNOWLEDGED], [{ key: "foreign.local.chainId", id: chainId, what: "chain id", note: " (it is also its network id)" }]);
         const stepDuration = local.stepDuration === undefined ? 2 : check.integer("foreign.local.stepDuration", local.stepDuration, 1, 3600, "a positive integer number of seconds, at most 3600");
         const authority = local.authority === undefined ? "foreign-authority" : check.string("foreign.local.authority", local.authority, NAME_PATTERN, nameRule());
         if (authority && takenNames.includes(authority)) check.fail("foreign.local.authority", `'${authority}' is already the name of a home authority; names are unique`);
@@ -780,7 +891,11 @@ function parseBridge(
                 const name = check.string(`${key}.name`, validator?.name, NAME_PATTERN, nameRule());
                 const address = validator?.address === undefined ? undefined : check.address(`${key}.address`, validator.address);
                 if (name && name.length > 24) check.fail(`${key}.name`, `must be at most 24 characters: agent names append suffixes such as '-senderforeign' (got ${name.length})`);
-                if (name) validators.push(address ? { name, address } : { name });
+                if (name) {
+                    const entry = address ? { name, address } : { name };
+                    check.positions.set(entry, key);
+                    validators.push(entry);
+                }
             });
         }
     }
@@ -853,9 +968,38 @@ function parseBridge(
     };
 }
 
+/** What parseConfig knows besides the raw values. */
+export interface ParseContext {
+    /** The secret is set (its value is never parsed here). A secret key present in the raw config counts as set too. */
+    readonly pocoAdminKey?: boolean;
+    readonly foreignDeployerKey?: boolean;
+    /** Secret keys whose value is stored in plain text in the stack file (set without --secret). */
+    readonly plaintextSecrets?: readonly string[];
+    /** The stack name, which prefixes platform object names; absent: the names made from it are not checked. */
+    readonly stack?: string;
+}
+
+/** Refuses the keys of the namespace that nothing reads (a misspelt key would otherwise be silently ignored), and secrets kept in plain text. */
+function checkKnownKeys(check: Checker, raw: RawConfig, plaintextSecrets: readonly string[]): void {
+    for (const key of Object.keys(raw)) {
+        if (KNOWN_KEYS.includes(key)) continue;
+        const head = key.split(/[.[]/)[0];
+        const path =
+            head !== key && KNOWN_KEYS.includes(head)
+                ? `; it looks like a path inside ${head}: set it with pulumi config set --path '${CONFIG_NAMESPACE}:${quotable(key)}' <value>`
+                : suggestion(key, KNOWN_KEYS);
+        check.fail(quotable(key), `is not a known key; allowed keys of ${CONFIG_NAMESPACE}: ${KNOWN_KEYS.join(", ")}${path}`);
+    }
+    for (const key of plaintextSecrets) {
+        check.fail(key, `is stored in plain text in the stack file: pulumi config rm ${key}, then pulumi config set --secret ${key} <value> (and replace the key if the file left your machine)`);
+    }
+}
+
 /** Validates raw stack values and applies defaults. Throws one ConfigError listing every issue. */
-export function parseConfig(raw: RawConfig, secretsSet: { readonly pocoAdminKey?: boolean; readonly foreignDeployerKey?: boolean } = {}): ConsortiumConfig {
+export function parseConfig(raw: RawConfig, context: ParseContext = {}): ConsortiumConfig {
     const check = new Checker();
+    checkKnownKeys(check, raw, context.plaintextSecrets ?? []);
+    const secretsSet = { pocoAdminKey: context.pocoAdminKey || raw[POCO_ADMIN_KEY] !== undefined, foreignDeployerKey: context.foreignDeployerKey || raw[FOREIGN_DEPLOYER_KEY] !== undefined };
     const platform = check.oneOf("platform", raw.platform, PLATFORMS);
 
     const dockerRecord = check.object("docker", raw.docker, ["host"]);
@@ -883,11 +1027,16 @@ export function parseConfig(raw: RawConfig, secretsSet: { readonly pocoAdminKey?
         if (seenAddresses.has(external.address)) check.fail("externalAuthorities", `lists address ${external.address} twice`);
         seenAddresses.add(external.address);
     }
-    const seenEnodeIds = new Set<string>();
+    const enodeOwners = new Map<string, ExternalAuthorityConfig>();
     for (const external of externalAuthorities) {
-        const id = ENODE_PATTERN.exec(external.enode)![1].toLowerCase();
-        if (seenEnodeIds.has(id)) check.fail("externalAuthorities", `lists node id ${id.slice(0, 16)}... twice`);
-        seenEnodeIds.add(id);
+        const id = enodeNodeId(external.enode);
+        const first = enodeOwners.get(id);
+        if (first) {
+            check.fail(
+                `${check.positions.get(external)}.enode`,
+                `has node id ${id.slice(0, 16)}..., which ${check.positions.get(first)} '${first.name}' has too: every node has its own key, so one of the two enodes was copied from the other`,
+            );
+        } else enodeOwners.set(id, external);
     }
 
     const chain = parseChain(check, raw.chain, allNames);
@@ -922,6 +1071,12 @@ export function parseConfig(raw: RawConfig, secretsSet: { readonly pocoAdminKey?
     if (permissioning && ownNames.includes(GATEWAY_WORKLOAD)) check.fail("authorities", `'${GATEWAY_WORKLOAD}' names the RPC gateway of a permissioned consortium: rename the authority`);
     if (permissioning?.bridgeUsers && !bridge) check.fail("permissioning.bridgeUsers", "applies to the bridge: set consortium:bridge too, or remove permissioning.bridgeUsers");
 
+    if (platform) checkExternalEnodeHosts(check, platform, kubernetes?.namespace, externalAuthorities, authorities, foreign?.kind === "local" ? foreign.authority : undefined);
+    checkValidatorRoles(check, externalAuthorities, poco, foreign, bridge, permissioning);
+    if (platform && (platform === "docker" || kubernetes)) {
+        checkDerivedNames(check, namingInput({ platform, authorities, rpc, foreign, permissioning, bridge }, context.stack, check.positions));
+    }
+
     if (check.issues.length > 0) throw new ConfigError(check.issues);
     return {
         platform: platform!,
@@ -941,20 +1096,188 @@ export function parseConfig(raw: RawConfig, secretsSet: { readonly pocoAdminKey?
     };
 }
 
+/** An entry's owner of names: `authorities[1].name 'acme-1'`. */
+function entryOwner(positions: WeakMap<object, string>, entry: object, list: string, index: number, field: string, name: string): NameOwner {
+    const key = `${positions.get(entry) ?? `${list}[${index}]`}.${field}`;
+    return { key, label: `${key} '${name}'`, base: name };
+}
+
+type NamingParts = Pick<ConsortiumConfig, "platform" | "authorities"> & Partial<Pick<ConsortiumConfig, "rpc" | "foreign" | "permissioning" | "bridge">>;
+
+/** What decides the platform object names, from the parsed config. */
+function namingInput(config: NamingParts, stack: string | undefined, positions: WeakMap<object, string>): NamingInput {
+    const { platform, authorities, rpc, foreign, permissioning, bridge } = config;
+    return {
+        platform,
+        ...(stack !== undefined ? { stack } : {}),
+        authorities: authorities.map((authority, index) => ({ name: authority.name, owner: entryOwner(positions, authority, "authorities", index, "name", authority.name) })),
+        rpcIngress: rpc?.kubernetes.ingress !== undefined,
+        ...(foreign?.kind === "local" ? { foreignAuthority: { name: foreign.authority, owner: { key: "foreign.local.authority", label: `foreign.local.authority '${foreign.authority}'`, base: foreign.authority } } } : {}),
+        ...(permissioning && permissioning.rpc.access !== "open"
+            ? { gateway: { name: GATEWAY_WORKLOAD, owner: { key: "permissioning.rpc.access", label: `permissioning's RPC gateway '${GATEWAY_WORKLOAD}' (permissioning.rpc.access ${permissioning.rpc.access})`, base: GATEWAY_WORKLOAD } } }
+            : {}),
+        ...(bridge
+            ? {
+                  bridge: {
+                      config: bridge,
+                      validators: bridge.validators.flatMap((validator, index) =>
+                          validator.address
+                              ? []
+                              : [
+                                    {
+                                        name: validator.name,
+                                        owner: positions.has(validator)
+                                            ? { ...entryOwner(positions, validator, "bridge.validators", index, "name", validator.name), base: `bridge:${validator.name}` }
+                                            : { key: "bridge.validators", label: `bridge validator '${validator.name}' (one per member of authorities by default)`, base: `bridge:${validator.name}` },
+                                    },
+                                ],
+                      ),
+                      foreignNetwork: foreign?.kind === "local",
+                  },
+              }
+            : {}),
+    };
+}
+
+/** Every platform object name a validated config makes under a stack name (what the collision rule checks). */
+export function platformObjectNames(config: ConsortiumConfig, stack: string): DerivedName[] {
+    return derivedNames(namingInput(config, stack, new WeakMap()));
+}
+
+/** Refuses two config entries that would make one platform object, and object names Kubernetes would refuse. */
+function checkDerivedNames(check: Checker, input: NamingInput): void {
+    const names = derivedNames(input);
+    for (const { first, second, objects } of nameCollisions(names)) {
+        // Reported under the config entry to rename: the later one, or the one that is not the stack name.
+        const [reported, other, flip] = second.key ? [second, first, true] : [first, second, false];
+        // The Pulumi name of a Service collides whenever its object name does: that one says more.
+        const objectsNamed = objects.some(({ kind }) => kind !== PULUMI_SERVICE_NAME) ? objects.filter(({ kind }) => kind !== PULUMI_SERVICE_NAME) : objects;
+        const what = objectsNamed
+            .map(({ kind, name, roles }) => `the ${kind} '${name}' (${roles[0] === roles[1] ? `the ${roles[0]} of each` : `the first's ${flip ? roles[1] : roles[0]}, the second's ${flip ? roles[0] : roles[1]}`})`)
+            .join(" and ");
+        const subject = reported.key ? `${CONFIG_NAMESPACE}:${reported.label}` : reported.label;
+        check.issue(`${subject} and ${other.label} both make ${what}; platform object names must be unique: rename one of them`);
+    }
+    if (input.stack === undefined) return;
+    // Names made from the stack name may break Kubernetes' rules (config names are already DNS labels): one issue per owner.
+    const problems = new Map<string, { owner: NameOwner; objects: string[]; rules: Set<string> }>();
+    for (const { kind, name, owner } of names) {
+        const problem = madeFromUnknownStack(name) ? undefined : kubernetesNameProblem(kind, name);
+        if (!problem) continue;
+        const entry = problems.get(owner.base) ?? { owner, objects: [], rules: new Set<string>() };
+        if (!entry.objects.includes(`${kind.replace(/^Kubernetes /, "")} '${name}'`)) entry.objects.push(`${kind.replace(/^Kubernetes /, "")} '${name}'`);
+        entry.rules.add(problem);
+        problems.set(owner.base, entry);
+    }
+    for (const { owner, objects, rules } of problems.values()) {
+        const subject = owner.key ? `${CONFIG_NAMESPACE}:${owner.label}` : owner.label;
+        check.issue(`${subject} makes Kubernetes object names that Kubernetes refuses (${objects.join(", ")}): ${[...rules].join("; ")}`);
+    }
+}
+
+/**
+ * An external authority's enode must not point at one of this stack's own nodes (its enode pasted from
+ * `pulumi stack output enodes`): the node would peer with itself and the validator set would count a
+ * node twice. This stack's node ids are generated at deployment and unknown here; their hosts are
+ * known, from the same function the program builds its enodes with.
+ */
+function checkExternalEnodeHosts(
+    check: Checker,
+    platform: PlatformKind,
+    namespace: string | undefined,
+    externals: readonly ExternalAuthorityConfig[],
+    authorities: readonly AuthorityConfig[],
+    foreignAuthority: string | undefined,
+): void {
+    if (platform === "kubernetes" && namespace === undefined) return;
+    const own = [
+        ...authorities.map((authority) => ({ host: peerHost(platform, namespace, authority.name).toLowerCase(), label: `${check.positions.get(authority)} '${authority.name}'` })),
+        ...(foreignAuthority ? [{ host: peerHost(platform, namespace, foreignAuthority).toLowerCase(), label: `foreign.local.authority '${foreignAuthority}'` }] : []),
+    ];
+    for (const external of externals) {
+        const host = ENODE_PATTERN.exec(external.enode)![2].toLowerCase();
+        // On Kubernetes the short forms of a Service's name resolve inside the namespace too.
+        const match = own.find((node) => host === node.host || (node.host.includes(".") && (node.host.startsWith(`${host}.`) || host.startsWith(`${node.host}.`))));
+        if (match) {
+            check.fail(
+                `${check.positions.get(external)}.enode`,
+                `points at ${host}, this stack's own ${match.label}: an external authority is a node another member runs; this stack's own nodes peer with each other without being listed`,
+            );
+        }
+    }
+}
+
+/**
+ * A validator (an external authority's signer address) must not hold another role in this config.
+ * Its key seals blocks and lives only on its member's node; a role below needs the key elsewhere or
+ * belongs to another party, so sharing it joins two trusts in one key:
+ * - poco.admin: its key is this stack's secret pocoAdminKey, and it owns PoCo;
+ * - bridge.owner: owns and upgrades the bridge contracts, a cold key;
+ * - bridge.validators[].address: its key signs bridge transfers inside an internet-facing oracle;
+ * - permissioning role lists (admins, deployers, transactors, senders) and bridgeUsers: accounts that
+ *   send transactions from a wallet, which a sealing key never does (authorities need no role);
+ * - poco.rlcAddress and foreign.external.token: contracts, whose addresses nobody holds a key for.
+ * Funding a validator in chain.accounts is fine: a balance is no role.
+ */
+function checkValidatorRoles(
+    check: Checker,
+    externals: readonly ExternalAuthorityConfig[],
+    poco: PocoConfig | undefined,
+    foreign: ForeignConfig | undefined,
+    bridge: BridgeConfig | undefined,
+    permissioning: PermissioningConfig | undefined,
+): void {
+    const roles: { key: string; address: string }[] = [
+        ...(poco ? [{ key: "poco.admin", address: poco.admin }] : []),
+        ...(poco?.rlcAddress ? [{ key: "poco.rlcAddress", address: poco.rlcAddress }] : []),
+        ...(foreign?.kind === "external" ? [{ key: "foreign.external.token", address: foreign.token }] : []),
+        ...(bridge?.owner ? [{ key: "bridge.owner", address: bridge.owner }] : []),
+        ...(bridge?.validators ?? []).flatMap((validator) => (validator.address ? [{ key: `${check.positions.get(validator) ?? "bridge.validators"}.address`, address: validator.address }] : [])),
+        ...(permissioning
+            ? [
+                  ...(Object.keys(ROLE_KEYS) as RoleKey[]).flatMap((role) => permissioning.roles[role].map((address) => ({ key: `permissioning.${role}`, address }))),
+                  ...(permissioning.bridgeUsers ?? []).map((address) => ({ key: "permissioning.bridgeUsers", address })),
+              ]
+            : []),
+    ];
+    for (const external of externals) {
+        const taken = [...new Set(roles.filter((role) => role.address === external.address).map((role) => role.key))];
+        if (taken.length === 0) continue;
+        check.fail(
+            `${check.positions.get(external)}.address`,
+            `${external.address} is a validator and also ${taken.join(", ")}: a validator's key seals blocks and lives only on its member's node; ` +
+                "give that role its own account (funding a validator in chain.accounts is fine)",
+        );
+    }
+}
+
 export interface ConsortiumSecrets {
     readonly pocoAdminKey?: pulumi.Output<string>;
     readonly foreignDeployerKey?: pulumi.Output<string>;
 }
 
-/** Reads every top-level key of the `consortium` namespace from the stack and validates it. */
+/**
+ * Reads every key of the `consortium` namespace from the stack (the whole config map, so that an
+ * unknown key is refused rather than ignored) and validates it. Other namespaces (kubernetes:,
+ * pulumi:, ...) are not this program's.
+ */
 export function loadConfig(): ConsortiumConfig & { readonly secrets: ConsortiumSecrets } {
     const config = new pulumi.Config(CONFIG_NAMESPACE);
     const pocoAdminKey = config.getSecret(POCO_ADMIN_KEY);
     const foreignDeployerKey = config.getSecret(FOREIGN_DEPLOYER_KEY);
     const raw: RawConfig = {};
-    for (const key of TOP_LEVEL_KEYS) {
-        const text = config.get(key);
-        if (text === undefined) continue;
+    const namespacePrefix = `${CONFIG_NAMESPACE}:`;
+    const plaintextSecrets: string[] = [];
+    // Exported by @pulumi/pulumi's runtime (3.x) but not declared in its typings: used when present.
+    const isConfigSecret = (pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean }).isConfigSecret;
+    for (const [fullKey, text] of Object.entries(pulumi.runtime.allConfig())) {
+        if (!fullKey.startsWith(namespacePrefix)) continue;
+        const key = fullKey.slice(namespacePrefix.length);
+        if ((SECRET_KEYS as readonly string[]).includes(key)) {
+            // Read above with getSecret; the value never reaches parseConfig.
+            if (isConfigSecret && !isConfigSecret(fullKey)) plaintextSecrets.push(key);
+            continue;
+        }
         try {
             raw[key] = JSON.parse(text);
         } catch {
@@ -962,7 +1285,7 @@ export function loadConfig(): ConsortiumConfig & { readonly secrets: ConsortiumS
         }
     }
     return {
-        ...parseConfig(raw, { pocoAdminKey: pocoAdminKey !== undefined, foreignDeployerKey: foreignDeployerKey !== undefined }),
+        ...parseConfig(raw, { pocoAdminKey: pocoAdminKey !== undefined, foreignDeployerKey: foreignDeployerKey !== undefined, plaintextSecrets, stack: pulumi.getStack() }),
         secrets: { ...(pocoAdminKey ? { pocoAdminKey } : {}), ...(foreignDeployerKey ? { foreignDeployerKey } : {}) },
     };
 }

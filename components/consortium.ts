@@ -110,9 +110,10 @@ export class Consortium extends pulumi.ComponentResource {
             ...own.map(({ authority, identity }) => [authority.name, identity.address] as const),
             ...config.externalAuthorities.map((external) => [external.name, external.address] as const),
         ]);
-        const enodeByName = new Map<string, pulumi.Input<string>>([
-            ...own.map(({ authority, enode }) => [authority.name, enode] as const),
-            ...config.externalAuthorities.map((external) => [external.name, external.enode] as const),
+        // Every authority's enode, joined once; each node's peers are this list without itself.
+        const enodes = pulumi.all([
+            ...own.map(({ authority, enode }) => pulumi.all([authority.name, enode])),
+            ...config.externalAuthorities.map((external) => pulumi.output([external.name, external.enode] as const)),
         ]);
 
         const validatorSets = pulumi.all(
@@ -149,7 +150,7 @@ export class Consortium extends pulumi.ComponentResource {
                 name: authority.name,
                 chainName: config.chain.name,
                 address: identity.address,
-                staticPeers: [...enodeByName.entries()].filter(([peerName]) => peerName !== authority.name).map(([, enode]) => enode),
+                staticPeers: enodes.apply((all) => all.filter(([peerName]) => peerName !== authority.name).map(([, enode]) => enode)),
                 onlyStaticPeers: permissioning?.onlyStaticPeers ?? false,
                 corsOrigins: config.rpc.corsOrigins,
                 image: config.client.image,

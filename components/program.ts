@@ -19,6 +19,7 @@ export function createProviders(config: ConsortiumConfig): pulumi.ProviderResour
         new k8s.Provider("kubernetes", {
             ...(kubernetes.context ? { context: kubernetes.context } : {}),
             namespace: kubernetes.namespace,
+            ...(kubernetes.renderYamlToDirectory ? { renderYamlToDirectory: kubernetes.renderYamlToDirectory } : {}),
             // Replace the provider (and so every object) only when this changes, never on a kubeconfig detail.
             clusterIdentifier: kubernetes.context ?? "default-context",
         }),
@@ -105,6 +106,8 @@ export function runProgram() {
                   { providers },
               )
             : undefined;
+    // Sections a stack does not use are null, not undefined: Pulumi drops undefined stack outputs, and every output
+    // the README documents is present in `pulumi stack output --json`.
     return {
         chainId: consortium.chainId,
         networkId: consortium.networkId,
@@ -118,18 +121,18 @@ export function runProgram() {
         chainSpec: consortium.specJson,
         keystores: consortium.keystores,
         /** Every RLC and PoCo contract address, and the block PoCo was deployed in (when `poco` is set). */
-        poco: consortium.poco ? pulumi.output({ addresses: consortium.poco.addresses, deploymentBlock: consortium.poco.deploymentBlock }) : pulumi.output(undefined),
+        poco: consortium.poco ? pulumi.output({ addresses: consortium.poco.addresses, deploymentBlock: consortium.poco.deploymentBlock }) : pulumi.output(null),
         /** The local foreign chain (the seed's FOREIGN-CHAIN), when `foreign.local` is set. */
         foreignChain: foreignChain
             ? pulumi.output({ chainId: foreignChain.chainId, rpcUrl: foreignChain.rpcUrl, genesisHash: foreignChain.genesisHash, rlc: foreignChain.poco!.addresses.apply((addresses) => addresses.rlc) })
-            : pulumi.output(undefined),
+            : pulumi.output(null),
         /** Bridge contracts on both chains, the validators, the deployer and the UI, when `bridge` is set. */
         bridge: bridge
-            ? pulumi.output({ contracts: bridge.addresses, validators: bridge.validators, deployer: bridge.deployer, uiUrl: bridge.uiUrl ?? pulumi.output(undefined) })
-            : pulumi.output(undefined),
+            ? pulumi.output({ contracts: bridge.addresses, validators: bridge.validators, deployer: bridge.deployer, uiUrl: bridge.uiUrl ?? pulumi.output(null) })
+            : pulumi.output(null),
         /** The permission contract, its operator, every account's roles and how RPC is reached, when `permissioning` is set. */
-        permissioning: consortium.permissioning ?? pulumi.output(undefined),
+        permissioning: consortium.permissioning ?? pulumi.output(null),
         /** Per reading member, the RPC gateway password (secret): `pulumi stack output rpcCredentials --show-secrets`. */
-        rpcCredentials: consortium.rpcCredentials ?? pulumi.output(undefined),
+        rpcCredentials: consortium.rpcCredentials ?? pulumi.output(null),
     };
 }

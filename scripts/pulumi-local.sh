@@ -3,39 +3,161 @@
 #   PULUMI_BACKEND_URL        where state lives (default: file://<repo>/.pulumi-state)
 #   PULUMI_CONFIG_PASSPHRASE  or PULUMI_CONFIG_PASSPHRASE_FILE: encrypts the stack's secrets
 #                             (default: a random passphrase kept in <repo>/.passphrase, mode 600)
-# Uses the `pulumi` on PATH, or the npm package `pulumi` through npx, which fetches the CLI on first use.
+#   PULUMI_CLI                the pulumi binary to use; otherwise, in this order: the one scripts/build-pulumi.sh
+#                             built (.tools/pulumi/bin), `pulumi` on PATH, or the npm launcher `pulumi` through
+#                             npx, which downloads the CLI on first use. The version is always the one of the
+#                             @pulumi/pulumi SDK in package-lock.json.
+# `preview` and `up` create the stack in the backend when it is new; every other command needs an existing stack.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$repo"
+say() { echo "pulumi-local: $*" >&2; }
 
+# The npm launcher (package `pulumi`) is published for a few CLI versions only; it downloads PULUMI_VERSION.
+NPM_LAUNCHER_VERSION=3.265.0
+
+if [ ! -x node_modules/.bin/tsc ]; then
+    say "installing dependencies (npm ci), once"
+    npm ci --no-audit --no-fund >&2
+fi
+cli_version="$(node -p "require('./node_modules/@pulumi/pulumi/package.json').version")"
+
+# Local mode: this checkout's own backend and passphrase. The passphrase's salt then lives beside the state, never
+# in the committed stack file (see "Stack config in local mode" below).
+local_mode=false
+if [ -z "${PULUMI_BACKEND_URL:-}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then
+    local_mode=true
+fi
 if [ -z "${PULUMI_BACKEND_URL:-}" ]; then
     mkdir -p "$repo/.pulumi-state"
     export PULUMI_BACKEND_URL="file://$repo/.pulumi-state"
 fi
 if [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ] && [ -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then
-    if [ ! -f "$repo/.passphrase" ]; then
-        (umask 077 && head -c 32 /dev/urandom | base64 > "$repo/.passphrase")
-        echo "Created $repo/.passphrase: it encrypts this stack's secrets; back it up." >&2
+    passphrase_file="$repo/.passphrase"
+    if [ ! -f "$passphrase_file" ]; then
+        (umask 077 && head -c 32 /dev/urandom | base64 > "$passphrase_file")
+        say "created $passphrase_file: it encrypts this backend's stack secrets; back it up with the state"
     fi
-    export PULUMI_CONFIG_PASSPHRASE_FILE="$repo/.passphrase"
+    export PULUMI_CONFIG_PASSPHRASE_FILE="$passphrase_file"
 fi
 export PULUMI_SKIP_UPDATE_CHECK=true
 
-[ -x node_modules/.bin/jest ] || npm ci --no-audit --no-fund
-
-if command -v pulumi >/dev/null 2>&1; then
+built="$repo/.tools/pulumi/bin/pulumi"
+if [ -n "${PULUMI_CLI:-}" ]; then
+    pulumi_cli=("$PULUMI_CLI")
+elif [ -x "$built" ] && [ "$(cat "$built.version" 2>/dev/null)" = "$cli_version" ]; then
+    pulumi_cli=("$built")
+    export PULUMI_HOME="${PULUMI_HOME:-$repo/.tools/pulumi/home}"
+    # Plugins come from scripts/build-pulumi.sh, never from a download.
+    export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+elif command -v pulumi >/dev/null 2>&1; then
     pulumi_cli=(pulumi)
+    found="$(pulumi version 2>/dev/null || true)"
+    [ "$found" = "v$cli_version" ] || say "warning: pulumi on PATH is $found, this project pins v$cli_version (the @pulumi/pulumi SDK); set PULUMI_CLI or remove it from PATH to use v$cli_version"
 else
-    pulumi_cli=(npx --yes pulumi)
+    if [ ! -x "${PULUMI_HOME:-$HOME/.pulumi}/versions/$cli_version/bin/pulumi" ]; then
+        say "no pulumi CLI found: downloading v$cli_version through the npm launcher pulumi@$NPM_LAUNCHER_VERSION (first run only)"
+    fi
+    export PULUMI_VERSION="$cli_version"
+    pulumi_cli=(npx --yes "pulumi@$NPM_LAUNCHER_VERSION")
 fi
 
-# `preview --stack NAME` and `up --stack NAME` create the stack in the local backend when it is new.
-stack=""
+# Plugins that ship beside our CLI (the dynamic-provider and policy-pack runners) are found on PATH.
+case "${pulumi_cli[0]}" in
+    /*) export PATH="$(dirname "${pulumi_cli[0]}"):$PATH" ;;
+esac
+
 args=("$@")
+command="${args[0]:-}"
+stack=""
 for ((i = 0; i < ${#args[@]}; i++)); do
-    if [ "${args[$i]}" = "--stack" ] && [ $((i + 1)) -lt ${#args[@]} ]; then stack="${args[$((i + 1))]}"; fi
+    case "${args[$i]}" in
+        --stack | -s) [ $((i + 1)) -lt ${#args[@]} ] && stack="${args[$((i + 1))]}" ;;
+        --stack=*) stack="${args[$i]#--stack=}" ;;
+    esac
 done
-if [ -n "$stack" ]; then
-    "${pulumi_cli[@]}" stack select --create --secrets-provider passphrase "$stack" >/dev/null
+
+stack_exists() { "${pulumi_cli[@]}" stack select "$1" >/dev/null 2>&1; }
+
+# Stack config in local mode: Pulumi writes the passphrase's salt (`encryptionsalt`) into the stack file when a stack
+# is created. A committed stack file without one (stacks/Pulumi.dev.yaml) stays as committed: the salt is kept in
+# .pulumi-state/stack-config/<stack>.salt and every command runs on a copy, the committed file plus that line,
+# given to the CLI with --config-file. A `config` command's change is written back to the stack file, without the salt.
+config_copy=""
+stack_file="stacks/Pulumi.$stack.yaml"
+if [ "$local_mode" = true ] && [ -n "$stack" ] && [ -f "$stack_file" ] && ! grep -qE '^(encryptionsalt|secretsprovider|encryptedkey):' "$stack_file"; then
+    salt_dir="$repo/.pulumi-state/stack-config"
+    salt_file="$salt_dir/$stack.salt"
+    mkdir -p "$salt_dir"
+    if [ ! -s "$salt_file" ] && stack_exists "$stack"; then
+        # Created earlier: its salt is also in its state.
+        "${pulumi_cli[@]}" stack export --stack "$stack" | node -e '
+            const state = JSON.parse(require("fs").readFileSync(0, "utf8"));
+            const salt = state.deployment?.secrets_providers?.state?.salt;
+            if (salt) console.log(`encryptionsalt: ${salt}`);' > "$salt_file" || true
+    fi
+    if [ ! -s "$salt_file" ] && { [ "$command" = preview ] || [ "$command" = up ]; } && ! stack_exists "$stack"; then
+        say "creating stack $stack in $PULUMI_BACKEND_URL (secrets: passphrase provider; salt kept in $salt_file)"
+        scratch="$(mktemp -d)"
+        cp Pulumi.yaml "$scratch/"
+        mkdir "$scratch/stacks"
+        (cd "$scratch" && "${pulumi_cli[@]}" stack init --secrets-provider passphrase "$stack" >&2)
+        grep -E '^encryptionsalt:' "$scratch/stacks/Pulumi.$stack.yaml" > "$salt_file"
+        rm -rf "$scratch"
+    fi
+    if [ -s "$salt_file" ]; then
+        config_copy="$salt_dir/Pulumi.$stack.yaml"
+        { cat "$stack_file"; echo; cat "$salt_file"; } > "$config_copy"
+        cp "$config_copy" "$config_copy.before"
+    fi
 fi
-exec "${pulumi_cli[@]}" "${args[@]}"
+
+if [ -n "$stack" ] && [ -z "$config_copy" ]; then
+    case "$command" in
+        preview | up)
+            if ! stack_exists "$stack"; then
+                say "creating stack $stack in $PULUMI_BACKEND_URL (secrets: passphrase provider)"
+                "${pulumi_cli[@]}" stack init --secrets-provider passphrase "$stack" >&2
+            fi
+            ;;
+    esac
+fi
+if [ -n "$config_copy" ]; then
+    case "$command" in
+        preview | up | refresh | destroy | import | watch | logs | config) args+=(--config-file "$config_copy") ;;
+    esac
+fi
+write_back_config() {
+    if [ -n "$config_copy" ] && [ "$command" = config ] && ! cmp -s "$config_copy" "$config_copy.before"; then
+        grep -vE '^encryptionsalt:' "$config_copy" > "$stack_file"
+        say "wrote the change to $stack_file"
+    fi
+}
+
+# A CLI without the Node.js language host (ours, built from Go modules) runs the program through
+# scripts/program-host.js, the Automation API's in-process language server, reached with `--client`.
+cli_dir="$(dirname "$(command -v "${pulumi_cli[0]}" 2>/dev/null || echo "${pulumi_cli[0]}")")"
+needs_host=false
+case "$command" in
+    preview | up | refresh | destroy)
+        [ -x "$cli_dir/pulumi-language-nodejs" ] || command -v pulumi-language-nodejs >/dev/null 2>&1 || needs_host=true ;;
+esac
+if [ "$needs_host" = false ]; then
+    status=0
+    "${pulumi_cli[@]}" "${args[@]}" || status=$?
+    write_back_config
+    exit "$status"
+fi
+
+coproc PROGRAM_HOST { exec node "$repo/scripts/program-host.js"; }
+host_address=""
+read -r -t 120 host_address <&"${PROGRAM_HOST[0]}" || true
+if [ -z "$host_address" ]; then
+    say "the program host did not start (scripts/program-host.js)"
+    exit 1
+fi
+status=0
+"${pulumi_cli[@]}" "${args[@]}" --client="$host_address" || status=$?
+exec {PROGRAM_HOST[1]}>&-
+wait "$PROGRAM_HOST_PID" 2>/dev/null || true
+exit "$status"

@@ -9,7 +9,10 @@ repo="$(cd "$(dirname "$0")/.." && pwd)"
 stack="$1"
 out="$2"
 state="$(mktemp)"
-trap 'rm -f "$state"' EXIT
-# A stack seen for the first time is created empty in the backend: nothing launched yet.
-bash "$repo/scripts/pulumi-local.sh" stack export --stack "$stack" > "$state"
+errors="$(mktemp)"
+trap 'rm -f "$state" "$errors"' EXIT
+if ! bash "$repo/scripts/pulumi-local.sh" stack export --stack "$stack" > "$state" 2> "$errors"; then
+    # A stack not yet in the backend has launched nothing; `preview` creates it.
+    if grep -q "no stack named" "$errors"; then : > "$state"; else cat "$errors" >&2; exit 1; fi
+fi
 "$repo/node_modules/.bin/ts-node" --transpile-only "$repo/scripts/policy-config.ts" "$stack" --state "$state" > "$out"

@@ -61,7 +61,7 @@ export function renderNethermindConfig(input: NethermindConfigInput): string {
 export const nethermindProfile: ClientProfile = {
     kind: "nethermind",
     authorityWorkload(input: AuthorityNodeInput): WorkloadSpec {
-        const configInput = pulumi.all([input.address, pulumi.all([...input.staticPeers])]).apply(([address, staticPeers]) => ({
+        const configInput = pulumi.all([input.address, input.staticPeers]).apply(([address, staticPeers]) => ({
             address,
             staticPeers,
             onlyStaticPeers: input.onlyStaticPeers,

@@ -93,7 +93,7 @@ export function parityFamilyProfile(traits: ParityFamilyTraits): ClientProfile {
                     {
                         key: "reserved_peers",
                         path: RESERVED_PEERS_PATH,
-                        content: pulumi.all([...input.staticPeers]).apply(renderReservedPeers),
+                        content: pulumi.output(input.staticPeers).apply(renderReservedPeers),
                         encoding: "utf8",
                         kind: "config",
                     },

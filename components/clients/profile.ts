@@ -11,8 +11,8 @@ export interface AuthorityNodeInput {
     /** The spec's `name`; Parity and OpenEthereum look for keys in a folder of that name. */
     readonly chainName: string;
     readonly address: pulumi.Input<string>;
-    /** Enode URLs of every other authority, own and external. */
-    readonly staticPeers: readonly pulumi.Input<string>[];
+    /** Enode URLs of every other authority, own and external (one input: joining N lists of N inputs is N²). */
+    readonly staticPeers: pulumi.Input<readonly string[]>;
     /** Accept connections only from the static peers, and find no others (a permissioned consortium). */
     readonly onlyStaticPeers: boolean;
     readonly corsOrigins: readonly string[];

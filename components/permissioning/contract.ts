@@ -5,9 +5,9 @@ import type { GenesisContract } from "../chain/spec";
 import type { ClientKind } from "../config";
 
 /**
- * The transaction-permission contract (`TxPermissions.sol`, ours), compiled here with solc-js at the
- * exact version the package pins, so its runtime code, and with it the genesis, is the same on every
- * machine. It is compiled for the oldest EVM any profile runs (Petersburg, Parity 2.4), which every
+ * The transaction-permission contract (`TxPermissions.sol`, ours), compiled with solc-js at the
+ * exact version the package pins when the program is built (`npm run build:contracts`), so its runtime code, and
+ * with it the genesis, is the same on every machine. It is compiled for the oldest EVM any profile runs (Petersburg, Parity 2.4), which every
  * newer one also executes.
  */
 
@@ -59,10 +59,11 @@ export interface CompiledTxPermissions {
     readonly storage: readonly StorageEntry[];
 }
 
-let compiled: CompiledTxPermissions | undefined;
+/** Where `npm run build:contracts` writes the compiled contract; tests/unit/contractBuild.test.ts keeps it equal to a fresh compile. */
+export const TX_PERMISSIONS_ARTIFACT = path.join(__dirname, "TxPermissions.compiled.json");
 
-export function compileTxPermissions(): CompiledTxPermissions {
-    if (compiled) return compiled;
+/** Compiles TxPermissions.sol with solc-js (a devDependency): for the build script and the test, not for `pulumi up`. */
+export function compileTxPermissionsSource(): CompiledTxPermissions {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const solc = require("solc");
     const input = {
@@ -78,12 +79,19 @@ export function compileTxPermissions(): CompiledTxPermissions {
     const errors = (output.errors ?? []).filter((error: { severity: string }) => error.severity === "error");
     if (errors.length > 0) throw new Error(`${SOURCE_FILE} does not compile:\n${errors.map((error: { formattedMessage: string }) => error.formattedMessage).join("\n")}`);
     const contract = output.contracts[SOURCE_FILE][CONTRACT_NAME];
-    compiled = {
+    return {
         abi: contract.abi,
         runtimeCode: `0x${contract.evm.deployedBytecode.object}`,
         creationCode: `0x${contract.evm.bytecode.object}`,
         storage: contract.storageLayout.storage.map((entry: StorageEntry) => ({ label: entry.label, slot: entry.slot, offset: entry.offset })),
     };
+}
+
+let compiled: CompiledTxPermissions | undefined;
+
+/** The contract as built (`npm run build:contracts`): the program reads it instead of compiling at every run. */
+export function compileTxPermissions(): CompiledTxPermissions {
+    compiled ??= JSON.parse(readFileSync(TX_PERMISSIONS_ARTIFACT, "utf8")) as CompiledTxPermissions;
     return compiled;
 }
 

@@ -1,5 +1,6 @@
-import { spawn, type ChildProcessWithoutNullStreams } from "child_process";
-import { appendFileSync } from "fs";
+import { spawn, type ChildProcess } from "child_process";
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from "fs";
+import { tmpdir } from "os";
 import * as path from "path";
 import { buildChainSpec, type ChainSpec, type ChainSpecInput } from "../../components/chain/spec";
 
@@ -21,35 +22,43 @@ function anvilBinary(): string {
     }
 }
 
-export async function startAnvil(options: { chainId: number; blockTime?: number; gasLimit?: bigint }): Promise<AnvilNode> {
+export async function startAnvil(options: { chainId: number; blockTime?: number; gasLimit?: bigint; automine?: boolean }): Promise<AnvilNode> {
     const args = ["--host", "127.0.0.1", "--port", "0", "--chain-id", String(options.chainId), "--accounts", "0"];
     if (options.blockTime) args.push("--block-time", String(options.blockTime));
+    if (options.automine === false) args.push("--no-mining");
     if (options.gasLimit) args.push("--gas-limit", options.gasLimit.toString());
-    const child: ChildProcessWithoutNullStreams = spawn(anvilBinary(), args, { stdio: ["pipe", "pipe", "pipe"] });
+    // anvil logs every request; into a file, not a pipe: a pipe nobody drains (a test blocked in execFileSync, say)
+    // fills and stalls the node.
+    const logDir = mkdtempSync(path.join(tmpdir(), "anvil-"));
+    const logPath = process.env.ANVIL_LOG ?? path.join(logDir, "anvil.log");
+    const log = openSync(logPath, "a");
+    const offset = statSync(logPath).size;
+    const child: ChildProcess = spawn(anvilBinary(), args, { stdio: ["ignore", log, log] });
+    closeSync(log);
+    let exited: number | null | undefined;
+    child.on("exit", (code) => (exited = code));
     const rpcUrl = await new Promise<string>((resolve, reject) => {
-        let output = "";
-        const timer = setTimeout(() => reject(new Error(`anvil did not start: ${output}`)), 15_000);
-        child.stdout.on("data", (chunk: Buffer) => {
-            output += chunk.toString();
+        const deadline = Date.now() + 15_000;
+        const poll = () => {
+            const output = existsSync(logPath) ? readFileSync(logPath).subarray(offset).toString("utf8") : "";
             const match = /Listening on (127\.0\.0\.1:\d+)/.exec(output);
-            if (match) {
-                clearTimeout(timer);
-                resolve(`http://${match[1]}`);
-            }
-        });
-        child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-        if (process.env.ANVIL_LOG) {
-            child.stdout.on("data", (chunk: Buffer) => appendFileSync(process.env.ANVIL_LOG!, chunk));
-            child.stderr.on("data", (chunk: Buffer) => appendFileSync(process.env.ANVIL_LOG!, chunk));
-        }
-        child.on("exit", (code) => reject(new Error(`anvil exited with ${code}: ${output}`)));
+            if (match) return resolve(`http://${match[1]}`);
+            if (exited !== undefined) return reject(new Error(`anvil exited with ${exited}: ${output}`));
+            if (Date.now() > deadline) return reject(new Error(`anvil did not start: ${output}`));
+            setTimeout(poll, 25);
+        };
+        poll();
     });
     return {
         rpcUrl,
         stop: () =>
             new Promise((resolve) => {
-                if (child.exitCode !== null) return resolve();
-                child.once("exit", () => resolve());
+                const done = () => {
+                    rmSync(logDir, { recursive: true, force: true });
+                    resolve();
+                };
+                if (child.exitCode !== null) return done();
+                child.once("exit", done);
                 child.kill("SIGTERM");
             }),
     };
@@ -75,6 +84,11 @@ export async function applyGenesisAccounts(rpcUrl: string, spec: ChainSpec): Pro
 
 export async function mine(rpcUrl: string): Promise<void> {
     await rpc(rpcUrl, "evm_mine", []);
+}
+
+/** Seals a block every `seconds`, as an AuRa chain with that step duration does. */
+export async function setIntervalMining(rpcUrl: string, seconds: number): Promise<void> {
+    await rpc(rpcUrl, "evm_setIntervalMining", [seconds]);
 }
 
 export interface GenesisNodeInput extends Pick<ChainSpecInput, "chainId" | "accounts">, Partial<Pick<ChainSpecInput, "client" | "contracts" | "txPermissions">> {

@@ -5,7 +5,7 @@ import { tmpdir } from "os";
 import * as path from "path";
 
 /** nginx as Debian packages it (the RPC gateway image's software), started by a test on 127.0.0.1. */
-export const NGINX = ["/usr/sbin/nginx", "/usr/bin/nginx"].find((candidate) => existsSync(candidate));
+export const NGINX = [...(process.env.PATH ?? "").split(path.delimiter).filter(Boolean).map((dir) => path.join(dir, "nginx")), "/usr/sbin/nginx", "/usr/bin/nginx"].find((candidate) => existsSync(candidate));
 
 export function requireNginx(): string {
     if (!NGINX) throw new Error("nginx is not installed: apt-get install nginx (the CI script installs it)");

@@ -14,6 +14,15 @@ const workflow = (file: string) => ({ text: readFileSync(path.join(WORKFLOWS, fi
 const allWorkflows = readdirSync(WORKFLOWS).filter((file) => /\.ya?ml$/.test(file));
 const stepsOf = (job: any): any[] => job.steps ?? [];
 const secretsIn = (value: unknown): string[] => [...JSON.stringify(value ?? "").matchAll(/secrets\.([A-Z_]+)/g)].map((match) => match[1]);
+const triggersOf = (doc: any): string[] => (typeof doc.on === "string" ? [doc.on] : Array.isArray(doc.on) ? doc.on : Object.keys(doc.on ?? {}));
+/** The one step of a job that runs a Pulumi command against the shared backend, through scripts/ci-backend-env.sh. */
+const isPulumiStep = (step: any): boolean => /^bash scripts\/ci-backend-env\.sh shared\b/.test(String(step.run ?? "").trim()) && /scripts\/(preview\.sh|pulumi-local\.sh up)\b/.test(String(step.run));
+/** Backend credentials that can write the state bucket, and the read-only ones previews and drift get instead. */
+const READ_WRITE_CREDENTIALS = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "GOOGLE_CREDENTIALS", "AZURE_STORAGE_KEY"];
+const READ_ONLY_CREDENTIALS = ["AWS_ACCESS_KEY_ID_READONLY", "AWS_SECRET_ACCESS_KEY_READONLY", "GOOGLE_CREDENTIALS_READONLY", "AZURE_STORAGE_SAS_TOKEN_READONLY"];
+/** Secrets that are not credentials of the bucket: where it is, its region or account, and the passphrase every Pulumi command needs. */
+const BACKEND_SETTINGS = ["PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE", "AWS_REGION", "AZURE_STORAGE_ACCOUNT"];
+const PULUMI_PACKAGE_VERSION: string = JSON.parse(readFileSync(path.join(ROOT, "node_modules", "@pulumi", "pulumi", "package.json"), "utf8")).version;
 
 describe("stack selection (scripts/changed-stacks.ts)", () => {
     test("a change to the program, the policy pack, the dependencies or a workflow previews every stack", () => {
@@ -69,12 +78,82 @@ describe("every workflow", () => {
             for (const step of stepsOf(job).filter((candidate) => String(candidate.uses).startsWith("actions/checkout@"))) expect(step.with?.["persist-credentials"]).toBe(false);
         }
     });
+
+    test.each(allWorkflows)("%s never checks out a pull request's head in a privileged trigger (no pull_request_target at all)", (file) => {
+        const { doc, text } = workflow(file);
+        expect(triggersOf(doc)).not.toContain("pull_request_target");
+        expect(text).not.toMatch(/^\s*pull_request_target\s*:/m);
+        for (const job of Object.values<any>(doc.jobs)) {
+            for (const step of stepsOf(job).filter((candidate) => String(candidate.uses).startsWith("actions/checkout@"))) expect(step.with?.ref).toBeUndefined();
+        }
+    });
+
+    test.each(allWorkflows)("%s has no secret in a workflow- or job-level env, nor in any `with:`, `if:` or `run:` (only in a step's env)", (file) => {
+        const { doc } = workflow(file);
+        expect(secretsIn(doc.env)).toEqual([]);
+        for (const [name, job] of Object.entries<any>(doc.jobs)) {
+            expect([name, secretsIn(job.env)]).toEqual([name, []]);
+            expect([name, secretsIn(job.if), secretsIn(job.strategy), secretsIn(job.outputs)]).toEqual([name, [], [], []]);
+            for (const step of stepsOf(job)) {
+                const { env: _env, ...rest } = step;
+                expect([name, step.name ?? step.run, secretsIn(rest)]).toEqual([name, step.name ?? step.run, []]);
+            }
+        }
+    });
+
+    test.each(allWorkflows)("%s writes no secret to $GITHUB_ENV, $GITHUB_OUTPUT or $GITHUB_PATH: a step that gets secrets never names them", (file) => {
+        const { doc } = workflow(file);
+        for (const [name, job] of Object.entries<any>(doc.jobs)) {
+            for (const step of stepsOf(job)) {
+                const run = String(step.run ?? "");
+                if (secretsIn(step).length > 0) expect([name, step.name, run]).toEqual([name, step.name, expect.not.stringMatching(/GITHUB_(ENV|OUTPUT|PATH|STATE)/)]);
+                if (/GITHUB_(ENV|OUTPUT|PATH)/.test(run)) expect([name, step.name ?? run, secretsIn(step)]).toEqual([name, step.name ?? run, []]);
+            }
+        }
+        const script = readFileSync(path.join(ROOT, "scripts", "ci-backend-env.sh"), "utf8");
+        expect(script).not.toMatch(/>>?\s*"?\$\{?(GITHUB_(ENV|OUTPUT|PATH)|env_file)/);
+    });
+
+    test.each(allWorkflows)("%s gives secrets to one step per job, the one that runs the Pulumi command; npm ci and every step before it get none", (file) => {
+        const { doc } = workflow(file);
+        for (const [name, job] of Object.entries<any>(doc.jobs)) {
+            const steps = stepsOf(job);
+            const withSecrets = steps.filter((step) => secretsIn(step).length > 0);
+            if (withSecrets.length === 0) continue;
+            expect([name, withSecrets.length]).toEqual([name, 1]);
+            const [pulumiStep] = withSecrets;
+            expect([name, pulumiStep.name, isPulumiStep(pulumiStep), pulumiStep.uses]).toEqual([name, pulumiStep.name, true, undefined]);
+            const index = steps.indexOf(pulumiStep);
+            const npmCi = steps.findIndex((step) => /\bnpm ci\b/.test(String(step.run)));
+            expect(npmCi).toBeGreaterThan(-1);
+            expect(npmCi).toBeLessThan(index);
+            for (const step of steps.slice(0, index)) expect(secretsIn(step)).toEqual([]);
+            // The Pulumi CLI is installed before, and checked by the wrapper against the pinned version.
+            const install = steps.findIndex((step) => String(step.uses).startsWith("pulumi/actions@") && !step.with?.command);
+            expect([name, install > -1 && install < index]).toEqual([name, true]);
+            expect(doc.env?.PULUMI_VERSION).toBe(PULUMI_PACKAGE_VERSION);
+        }
+    });
+
+    test.each(allWorkflows)("%s installs exactly the Pulumi CLI version of node_modules/@pulumi/pulumi and never an unpinned one", (file) => {
+        const { doc, text } = workflow(file);
+        const resolve = (value: unknown) => String(value).replace(/^\$\{\{\s*env\.PULUMI_VERSION\s*\}\}$/, String(doc.env?.PULUMI_VERSION));
+        const installs = Object.values<any>(doc.jobs).flatMap((job) => stepsOf(job).filter((step) => String(step.uses).startsWith("pulumi/actions@")));
+        for (const step of installs) {
+            expect(resolve(step.with?.["pulumi-version"])).toMatch(/^\d+\.\d+\.\d+$/);
+            expect(resolve(step.with?.["pulumi-version"])).toBe(PULUMI_PACKAGE_VERSION);
+        }
+        expect(text).not.toMatch(/npx (--yes )?pulumi\b|get\.pulumi\.com/);
+    });
 });
 
 describe("the preview workflow", () => {
     const { doc } = workflow("preview.yml");
     const previewJob = doc.jobs.preview;
-    const previewStep = stepsOf(previewJob).find((step) => step.with?.command === "preview");
+    const steps = stepsOf(previewJob);
+    const sharedStep = steps.find((step) => step.id === "shared");
+    const localStep = steps.find((step) => step.id === "local");
+    const commentStep = steps.find((step) => step.name === "Comment on the pull request");
 
     test("runs on pull requests to main and selects stacks from the pull request's diff", () => {
         expect(doc.on).toEqual({ pull_request: { branches: ["main"] } });
@@ -85,22 +164,32 @@ describe("the preview workflow", () => {
         expect(previewJob.strategy["fail-fast"]).toBe(false);
     });
 
-    test("previews with the diff, the policy pack and the stack's policy config, in one comment per stack that later pushes edit", () => {
-        expect(previewStep.uses).toMatch(/^pulumi\/actions@/);
-        expect(previewStep.with).toMatchObject({
-            "stack-name": "${{ matrix.stack }}",
-            diff: true,
-            "comment-on-pr": true,
-            "edit-pr-comment": true,
-            "always-include-summary": true,
-            policyPacks: "policy",
-            policyPackConfigs: "${{ runner.temp }}/policy-config.json",
-            "secrets-provider": "passphrase",
-            "cloud-url": "${{ env.PULUMI_BACKEND_URL }}",
-        });
-        const configStep = stepsOf(previewJob).findIndex((step) => String(step.run).includes("scripts/stack-policy-config.sh \"$STACK\" \"$RUNNER_TEMP/policy-config.json\""));
-        expect(configStep).toBeGreaterThan(-1);
-        expect(configStep).toBeLessThan(stepsOf(previewJob).indexOf(previewStep));
+    test("previews each stack with scripts/preview.sh: the diff, the policy pack and the stack's policy config, as `npm run preview` does", () => {
+        expect(sharedStep.if).toBe("matrix.backend == 'shared'");
+        expect(sharedStep.run).toMatch(/^bash scripts\/ci-backend-env\.sh shared --if-new "\$STACK" "\$RUNNER_TEMP\/[\w-]+" -- bash scripts\/preview\.sh "\$STACK" .*\| tee "\$RUNNER_TEMP\/preview\.txt"$/);
+        expect(localStep.if).toBe("matrix.backend == 'local'");
+        expect(localStep.run).toMatch(/^bash scripts\/ci-backend-env\.sh throwaway "\$RUNNER_TEMP\/pulumi-state" -- bash scripts\/preview\.sh "\$STACK" .*\| tee "\$RUNNER_TEMP\/preview\.txt"$/);
+        for (const step of [sharedStep, localStep]) expect(step.shell).toBe("bash"); // -o pipefail: tee keeps the preview's failure
+        const admin = steps.find((step) => String(step.run).includes("scripts/dev-admin.sh"));
+        expect(admin.run).toBe('bash scripts/ci-backend-env.sh throwaway "$RUNNER_TEMP/pulumi-state" -- bash scripts/dev-admin.sh');
+        expect(steps.indexOf(admin)).toBeLessThan(steps.indexOf(localStep));
+        const previewScript = readFileSync(path.join(ROOT, "scripts", "preview.sh"), "utf8");
+        expect(previewScript).toContain('bash scripts/stack-policy-config.sh "$stack" "$config"');
+        expect(previewScript).toContain('bash scripts/pulumi-local.sh preview --diff --stack "$stack" --policy-pack policy --policy-pack-config "$config" "$@"');
+    });
+
+    test("posts one comment per stack that later pushes edit, from a step with no secret and no project code", () => {
+        expect(steps.indexOf(commentStep)).toBeGreaterThan(Math.max(steps.indexOf(sharedStep), steps.indexOf(localStep)));
+        expect(commentStep.if).toContain("!cancelled()");
+        expect(secretsIn(commentStep)).toEqual([]);
+        expect(commentStep.env.GH_TOKEN).toBe("${{ github.token }}");
+        expect(commentStep.run).toContain('marker="<!-- pulumi-preview: $STACK -->"');
+        expect(commentStep.run).toMatch(/gh api --method PATCH "repos\/\$REPOSITORY\/issues\/comments\/\$id"/);
+        expect(commentStep.run).toMatch(/gh api --method POST "repos\/\$REPOSITORY\/issues\/\$PULL_REQUEST\/comments"/);
+        expect(commentStep.run).toContain("$GITHUB_STEP_SUMMARY");
+        expect(commentStep.run).not.toMatch(/npm|npx|node|ts-node|scripts\//);
+        // The steps that run the pull request's code get no GitHub token.
+        for (const step of steps.filter((candidate) => candidate !== commentStep)) expect(JSON.stringify(step)).not.toMatch(/github\.token|GITHUB_TOKEN|GH_TOKEN/);
     });
 
     test("forked pull requests get no preview job, so no secret reaches their code", () => {
@@ -111,13 +200,21 @@ describe("the preview workflow", () => {
         }
     });
 
-    test("the shared backend's credentials reach only the step that configures it, and only for shared stacks", () => {
-        const withSecrets = stepsOf(previewJob).filter((step) => secretsIn(step).length > 0);
-        expect(withSecrets.map((step) => step.name)).toEqual(["Shared backend"]);
-        expect(withSecrets[0].if).toBe("matrix.backend == 'shared'");
-        expect(secretsIn(withSecrets[0]).sort()).toEqual(
-            ["AWS_ACCESS_KEY_ID", "AWS_REGION", "AWS_SECRET_ACCESS_KEY", "AZURE_STORAGE_ACCOUNT", "AZURE_STORAGE_KEY", "GOOGLE_CREDENTIALS", "PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE"].sort(),
-        );
+    test("the shared backend's read-only credentials and the passphrase reach only the preview step, and only for shared stacks", () => {
+        const withSecrets = steps.filter((step) => secretsIn(step).length > 0);
+        expect(withSecrets).toEqual([sharedStep]);
+        expect(secretsIn(sharedStep).sort()).toEqual([...BACKEND_SETTINGS, ...READ_ONLY_CREDENTIALS].sort());
+        expect(sharedStep.env).toMatchObject({
+            PULUMI_BACKEND_URL: "${{ secrets.PULUMI_BACKEND_URL }}",
+            PULUMI_CONFIG_PASSPHRASE: "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}",
+            AWS_ACCESS_KEY_ID: "${{ secrets.AWS_ACCESS_KEY_ID_READONLY }}",
+            AWS_SECRET_ACCESS_KEY: "${{ secrets.AWS_SECRET_ACCESS_KEY_READONLY }}",
+            GOOGLE_CREDENTIALS: "${{ secrets.GOOGLE_CREDENTIALS_READONLY }}",
+            AZURE_STORAGE_SAS_TOKEN: "${{ secrets.AZURE_STORAGE_SAS_TOKEN_READONLY }}",
+        });
+        for (const name of READ_WRITE_CREDENTIALS) expect(secretsIn(doc)).not.toContain(name);
+        expect(previewJob.environment).toBeUndefined();
+        expect(JSON.stringify(doc)).not.toContain("KUBECONFIG");
     });
 });
 
@@ -129,16 +226,45 @@ describe("the deploy and drift workflows", () => {
         const up = doc.jobs.up;
         expect(up.environment).toBe("consortium-${{ matrix.stack }}");
         expect(up.concurrency).toEqual({ group: "consortium-${{ matrix.stack }}", "cancel-in-progress": false });
-        expect(stepsOf(up).find((step) => step.with?.command === "up")?.with).toMatchObject({ policyPacks: "policy", "stack-name": "${{ matrix.stack }}" });
+        const update = stepsOf(up).find(isPulumiStep);
+        expect(update.run).toMatch(/^bash scripts\/ci-backend-env\.sh shared -- bash -euo pipefail -c '/);
+        expect(update.run).toContain('bash scripts/stack-policy-config.sh "$STACK" "$RUNNER_TEMP/policy-config.json"');
+        expect(update.run).toMatch(/exec bash scripts\/pulumi-local\.sh up --yes --diff .*--stack "\$STACK" --policy-pack policy --policy-pack-config "\$RUNNER_TEMP\/policy-config\.json"/);
+        expect(update.shell).toBe("bash");
+    });
+
+    test("only the deploy job, on main, in its reviewed environment, gets the read-write credentials, with the passphrase and the kubeconfig", () => {
+        const { doc } = workflow("deploy.yml");
+        const update = stepsOf(doc.jobs.up).find(isPulumiStep);
+        expect(secretsIn(update).sort()).toEqual([...BACKEND_SETTINGS, ...READ_WRITE_CREDENTIALS, "KUBECONFIG"].sort());
+        expect(update.env.KUBECONFIG_CONTENT).toBe("${{ secrets.KUBECONFIG }}");
+        expect(secretsIn(doc.jobs.stacks)).toEqual([]);
+        for (const file of allWorkflows) {
+            const other = workflow(file).doc;
+            for (const [name, job] of Object.entries<any>(other.jobs)) {
+                const writes = secretsIn(job).filter((secret) => READ_WRITE_CREDENTIALS.includes(secret));
+                if (writes.length === 0) continue;
+                expect([file, name, job.environment, triggersOf(other)]).toEqual(["deploy.yml", "up", "consortium-${{ matrix.stack }}", ["push"]]);
+            }
+        }
+        expect(doc.on.push.branches).toEqual(["main"]);
     });
 
     test("a daily refreshed preview of every shared stack fails on any change", () => {
         const { doc } = workflow("drift.yml");
         expect(doc.on.schedule).toEqual([{ cron: expect.stringMatching(/^\S+ \S+ \* \* \*$/) }]);
         expect(stepsOf(doc.jobs.stacks).find((step) => step.id === "select").run).toContain("changed-stacks.ts --all --shared-only");
-        const drift = stepsOf(doc.jobs.drift).find((step) => step.with?.command === "preview");
-        expect(drift.with).toMatchObject({ refresh: true, "expect-no-changes": true, policyPacks: "policy" });
+        const drift = stepsOf(doc.jobs.drift).find(isPulumiStep);
+        expect(drift.run).toMatch(/^bash scripts\/ci-backend-env\.sh shared -- bash scripts\/preview\.sh "\$STACK" --refresh --expect-no-changes\b/);
+        expect(drift.shell).toBe("bash");
         expect(doc.jobs.drift.environment).toBe("drift-${{ matrix.stack }}");
+    });
+
+    test("drift reads the state with the read-only credentials of the previews and its environment's kubeconfig", () => {
+        const { doc } = workflow("drift.yml");
+        const drift = stepsOf(doc.jobs.drift).find(isPulumiStep);
+        expect(secretsIn(drift).sort()).toEqual([...BACKEND_SETTINGS, ...READ_ONLY_CREDENTIALS, "KUBECONFIG"].sort());
+        expect(drift.env.KUBECONFIG_CONTENT).toBe("${{ secrets.KUBECONFIG }}");
     });
 });
 

@@ -45,3 +45,24 @@ describe.each(["dev", "acme-prod"])("the %s stack", (stack) => {
         }
     });
 });
+
+describe("index.ts, the program Pulumi runs", () => {
+    test("exports exactly the outputs runProgram() returns, and the README documents each", async () => {
+        await installMocks();
+        useDevStack();
+        const { runProgram } = await import("../../components/program");
+        const returned = Object.keys(await evaluate(runProgram)).sort();
+        await settle();
+        const source = readFileSync(path.join(__dirname, "..", "..", "index.ts"), "utf8");
+        const exported = [...source.matchAll(/^export const (\w+) = outputs\.(\w+);$/gm)].map(([, name, property]) => {
+            expect(property).toBe(name);
+            return name;
+        });
+        expect(source.match(/^export /gm)).toHaveLength(exported.length);
+        expect(exported.sort()).toEqual(returned);
+        const readme = readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8");
+        const table = readme.slice(readme.indexOf("### Stack outputs"));
+        const documented = [...table.slice(0, table.indexOf("\n#")).matchAll(/^\| `(\w+)` \|/gm)].map(([, name]) => name);
+        expect(documented.sort()).toEqual(returned);
+    });
+});

@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+/**
+ * Serves this program to a Pulumi CLI that has no Node.js language host (ours is built from Go modules, and the
+ * proxy does not serve pulumi-language-nodejs): the Automation API's own LanguageServer, the one its inline
+ * programs use, listening on loopback. scripts/pulumi-local.sh passes its address to `pulumi preview|up` as
+ * `--client`, which makes the engine use this process instead of starting a language plugin
+ * (pkg/cmd/pulumi/operations/io.go and pkg/engine/plugin_host.go, v3.248.0).
+ * Prints `127.0.0.1:<port>` on its first line of stdout, then serves until its stdin closes.
+ *
+ * The TypeScript sources are transpiled as they load (typescript's transpileModule, no type check: `npm test` type-checks),
+ * without source maps: the SDK captures a stack trace per resource, and mapping them costs more than the program itself.
+ */
+"use strict";
+const fs = require("fs");
+const path = require("path");
+const ts = require("typescript");
+
+const repo = path.resolve(__dirname, "..");
+const { config } = ts.readConfigFile(path.join(repo, "tsconfig.json"), ts.sys.readFile);
+const compilerOptions = { ...ts.convertCompilerOptionsFromJson(config.compilerOptions, repo).options, sourceMap: false, inlineSourceMap: false, declaration: false, noEmit: false };
+require.extensions[".ts"] = (module, filename) => {
+    const { outputText } = ts.transpileModule(fs.readFileSync(filename, "utf8"), { compilerOptions, fileName: filename });
+    module._compile(outputText, filename);
+};
+
+const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
+// The same grpc-js instance as the SDK's, so that the service definitions match.
+const grpc = require(require.resolve("@grpc/grpc-js", { paths: [pulumiDir] }));
+const { LanguageServer } = require("@pulumi/pulumi/automation/server");
+const languageRpc = require("@pulumi/pulumi/proto/language_grpc_pb");
+const { grpcChannelOptions } = require("@pulumi/pulumi/runtime");
+
+async function main() {
+    // Loaded at run time: the engine's settings (project, stack, config) are set by then.
+    const program = async () => require(path.join(repo, "components", "program.ts")).runProgram();
+    const server = new grpc.Server(grpcChannelOptions);
+    server.addService(languageRpc.LanguageRuntimeService, new LanguageServer(program));
+    const port = await new Promise((resolve, reject) =>
+        server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+    );
+    process.stdout.write(`127.0.0.1:${port}\n`);
+    // stdout is the wrapper's pipe, read once: the program's own console output goes to stderr.
+    console.log = console.error;
+    process.stdin.resume();
+    process.stdin.on("end", () => {
+        server.forceShutdown();
+        process.exit(0);
+    });
+}
+
+main().catch((error) => {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exit(1);
+});
