@@ -107,8 +107,12 @@ export interface KubernetesConfig {
 export type PocoCategoryConfig = Category;
 
 export interface PocoConfig {
-    /** The consortium admin: deploys PoCo and owns it; its key is the secret `pocoAdminKey`. */
-    readonly admin: string;
+    /**
+     * The consortium admin: deploys PoCo and owns it; its key is the secret `pocoAdminKey`. Absent when the config
+     * says `admin: generated`: the program then makes the key like every other key (kept, secret, in state) and
+     * funds the address in genesis.
+     */
+    readonly admin?: string;
     /** An existing ERC-20 to use as RLC; the faucet RLC is deployed when absent. */
     readonly rlcAddress?: string;
     /** CREATE2 salt, 32 bytes. */
@@ -248,6 +252,8 @@ export interface ConsortiumConfig {
 
 /** The secret config key holding the PoCo admin's private key. */
 export const POCO_ADMIN_KEY = "pocoAdminKey";
+/** `poco.admin: generated`: the program generates the PoCo admin's key. */
+export const GENERATED_ADMIN = "generated";
 /** The secret config key holding the bridge deployer's key on an external foreign chain. */
 export const FOREIGN_DEPLOYER_KEY = "foreignDeployerKey";
 
@@ -697,7 +703,12 @@ function parsePoco(check: Checker, raw: unknown, accounts: Readonly<Record<strin
     if (isUnset(raw)) return undefined;
     const record = check.object("poco", raw, ["admin", "rlcAddress", "salt", "categories", "metadataBaseURI", "rpcUrl", "readinessTimeoutSeconds"]);
     if (!record) return undefined;
-    const admin = check.address("poco.admin", record.admin);
+    const generated = record.admin === GENERATED_ADMIN;
+    const admin = generated
+        ? undefined
+        : record.admin === undefined
+          ? check.fail("poco.admin", `is required: the admin's address (funded in chain.accounts, its key the secret ${POCO_ADMIN_KEY}), or '${GENERATED_ADMIN}' for a key the program generates`)
+          : check.address("poco.admin", record.admin);
     const rlcAddress = record.rlcAddress === undefined ? undefined : check.address("poco.rlcAddress", record.rlcAddress);
     const salt = record.salt === undefined ? `0x${"00".repeat(32)}` : check.string("poco.salt", record.salt, /^0x[0-9a-fA-F]{64}$/, "must be 32 bytes of hex starting with 0x");
     const metadataBaseURI =
@@ -724,12 +735,15 @@ function parsePoco(check: Checker, raw: unknown, accounts: Readonly<Record<strin
     if (admin && accounts && !accounts[admin]) {
         check.fail("poco.admin", `${admin} must be funded in chain.accounts: it pays for the deployment`);
     }
+    if (generated && hasAdminKey) {
+        check.fail(POCO_ADMIN_KEY, `is set, but poco.admin is '${GENERATED_ADMIN}': remove the secret, or set poco.admin to the address of its key`);
+    }
     if (admin && !hasAdminKey) {
         check.fail(POCO_ADMIN_KEY, `is required when poco is set: pulumi config set --secret ${POCO_ADMIN_KEY} <the private key of ${admin}>`);
     }
-    if (!admin || !salt || !metadataBaseURI || !readinessTimeoutSeconds || !categories) return undefined;
+    if ((!admin && !generated) || !salt || !metadataBaseURI || !readinessTimeoutSeconds || !categories) return undefined;
     return {
-        admin,
+        ...(admin ? { admin } : {}),
         salt,
         categories,
         metadataBaseURI,
@@ -1057,7 +1071,7 @@ export function parseConfig(raw: RawConfig, context: ParseContext = {}): Consort
 
     const foreign = parseForeign(check, raw.foreign, chain?.chainId, allNames, secretsSet.foreignDeployerKey ?? false);
     if (foreign?.kind === "local") {
-        if (!poco) check.fail("foreign.local", "deploys the foreign chain's own RLC with the PoCo admin: set consortium:poco.admin and the secret consortium:pocoAdminKey");
+        if (!poco) check.fail("foreign.local", "deploys the foreign chain's own RLC with the PoCo admin: set consortium:poco.admin (an address with the secret consortium:pocoAdminKey, or 'generated')");
         if (platform === "docker" && rpc && [rpc.docker.hostPort, rpc.docker.wsHostPort].some((port) => port === foreign.docker.hostPort || port === foreign.docker.wsHostPort)) {
             check.fail("foreign.local.docker", `host ports ${foreign.docker.hostPort}/${foreign.docker.wsHostPort} must differ from the home chain's rpc.docker ports`);
         }
@@ -1228,7 +1242,7 @@ function checkValidatorRoles(
     permissioning: PermissioningConfig | undefined,
 ): void {
     const roles: { key: string; address: string }[] = [
-        ...(poco ? [{ key: "poco.admin", address: poco.admin }] : []),
+        ...(poco?.admin ? [{ key: "poco.admin", address: poco.admin }] : []),
         ...(poco?.rlcAddress ? [{ key: "poco.rlcAddress", address: poco.rlcAddress }] : []),
         ...(foreign?.kind === "external" ? [{ key: "foreign.external.token", address: foreign.token }] : []),
         ...(bridge?.owner ? [{ key: "bridge.owner", address: bridge.owner }] : []),

@@ -26,6 +26,8 @@ export interface ConsortiumArgs {
     readonly secrets: ConsortiumSecrets;
     /** Accounts funded in genesis besides `chain.accounts` (the bridge's validators and deployer): address to wei. */
     readonly genesisAccounts?: pulumi.Input<Record<string, string>>;
+    /** The PoCo admin, when `poco` is set: `poco.admin` with the secret key, or the key the program generated. */
+    readonly pocoAdmin?: { readonly address: pulumi.Input<string>; readonly key: pulumi.Input<string> };
     /** The bridge's accounts on this chain, which a permissioned chain lets transact. */
     readonly bridgeAccounts?: { readonly deployer: pulumi.Input<string>; readonly validators: readonly pulumi.Input<string>[] };
 }
@@ -198,11 +200,11 @@ export class Consortium extends pulumi.ComponentResource {
         let permissions: TxPermissions | undefined;
         if (permissioning && operator) {
             const desired = pulumi
-                .all([operator.address, args.bridgeAccounts?.deployer, pulumi.all([...(args.bridgeAccounts?.validators ?? [])])])
-                .apply(([operatorAccount, bridgeDeployer, bridgeValidators]) =>
+                .all([operator.address, args.bridgeAccounts?.deployer, pulumi.all([...(args.bridgeAccounts?.validators ?? [])]), args.pocoAdmin?.address])
+                .apply(([operatorAccount, bridgeDeployer, bridgeValidators, pocoAdmin]) =>
                     desiredPermissions(permissioning, {
                         operator: operatorAccount,
-                        ...(config.poco ? { pocoAdmin: config.poco.admin } : {}),
+                        ...(pocoAdmin ? { pocoAdmin } : {}),
                         ...(bridgeDeployer ? { bridgeDeployer } : {}),
                         bridgeValidators,
                     }),
@@ -234,15 +236,16 @@ export class Consortium extends pulumi.ComponentResource {
             this.programRpcCredentials = gateway.operatorCredentials;
         }
 
-        if (config.poco) {
+        if (config.poco && args.pocoAdmin) {
+            const poco = config.poco;
             // The chain must be up and sealing before anything is deployed: the deployment waits for it.
             this.poco = new PocoDeployment(
                 `${name}-poco`,
                 {
                     rpcUrl: programRpcUrl,
                     ...(gateway ? { rpcCredentials: gateway.operatorCredentials } : {}),
-                    plan: pocoPlanInput(config.poco, config.chain.chainId),
-                    adminKey: args.secrets.pocoAdminKey!,
+                    plan: pulumi.output(args.pocoAdmin.address).apply((admin) => pocoPlanInput(poco, config.chain.chainId, admin)),
+                    adminKey: args.pocoAdmin.key,
                     readinessTimeoutSeconds: config.poco.readinessTimeoutSeconds,
                 },
                 // On a permissioned chain the admin may deploy once the operator has granted it the role.

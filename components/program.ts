@@ -6,6 +6,7 @@ import { loadConfig, type ConsortiumConfig } from "./config";
 import { Bridge, BridgeKeys } from "./bridge/bridge";
 import { foreignChainConfig } from "./bridge/foreignChain";
 import { Consortium } from "./consortium";
+import { AccountKey } from "./identity/accountKey";
 
 /** Explicit providers: Pulumi.yaml disables default providers, so nothing reaches an ambient cluster or socket. */
 export function createProviders(config: ConsortiumConfig): pulumi.ProviderResource[] {
@@ -26,6 +27,22 @@ export function createProviders(config: ConsortiumConfig): pulumi.ProviderResour
     ];
 }
 
+/** Wei a generated PoCo admin gets in genesis: it pays for PoCo (about 40 M gas) and for the foreign chain's RLC. */
+const GENERATED_ADMIN_FUNDING = 10n ** 24n;
+
+/** The PoCo admin: `poco.admin` with the secret `pocoAdminKey`, or, with `poco.admin: generated`, a key made here. */
+function pocoAdminOf(config: ReturnType<typeof loadConfig>, providers: pulumi.ProviderResource[]) {
+    if (!config.poco) return undefined;
+    if (config.poco.admin) return { address: pulumi.output(config.poco.admin), key: config.secrets.pocoAdminKey!, generated: false };
+    const key = new AccountKey("poco-admin", { protect: config.protect }, { providers });
+    return { address: key.address, key: key.privateKey, generated: true };
+}
+
+function withFunding(accounts: pulumi.Input<Record<string, string>> | undefined, generatedAdmin: pulumi.Output<string> | undefined): pulumi.Input<Record<string, string>> {
+    if (!generatedAdmin) return accounts ?? {};
+    return pulumi.all([accounts ?? {}, generatedAdmin]).apply(([funded, admin]) => ({ ...funded, [admin]: GENERATED_ADMIN_FUNDING.toString() }));
+}
+
 /** The whole program: config is read and validated before the first resource is registered. */
 export function runProgram() {
     const config = loadConfig();
@@ -36,18 +53,16 @@ export function runProgram() {
         bridgeConfig && foreignConfig
             ? new BridgeKeys("bridge-keys", { bridge: bridgeConfig, foreign: foreignConfig, foreignDeployerKey: config.secrets.foreignDeployerKey, protect: config.protect }, { providers })
             : undefined;
+    const pocoAdmin = pocoAdminOf(config, providers);
     const consortium = new Consortium(
         "consortium",
         {
             config,
             prefix,
             secrets: config.secrets,
-            ...(bridgeKeys
-                ? {
-                      genesisAccounts: bridgeKeys.homeGenesisAccounts,
-                      bridgeAccounts: { deployer: bridgeKeys.deployer, validators: bridgeKeys.validators.map((validator) => validator.address) },
-                  }
-                : {}),
+            ...(pocoAdmin ? { pocoAdmin } : {}),
+            genesisAccounts: withFunding(bridgeKeys?.homeGenesisAccounts, pocoAdmin?.generated ? pocoAdmin.address : undefined),
+            ...(bridgeKeys ? { bridgeAccounts: { deployer: bridgeKeys.deployer, validators: bridgeKeys.validators.map((validator) => validator.address) } } : {}),
         },
         { providers },
     );
@@ -56,7 +71,13 @@ export function runProgram() {
         foreignConfig?.kind === "local" && bridgeKeys
             ? new Consortium(
                   "foreign-chain",
-                  { config: foreignChainConfig(config, foreignConfig), prefix: `${prefix}-foreign`, secrets: config.secrets, genesisAccounts: bridgeKeys.foreignGenesisAccounts },
+                  {
+                      config: foreignChainConfig(config, foreignConfig),
+                      prefix: `${prefix}-foreign`,
+                      secrets: config.secrets,
+                      ...(pocoAdmin ? { pocoAdmin } : {}),
+                      genesisAccounts: withFunding(bridgeKeys.foreignGenesisAccounts, pocoAdmin?.generated ? pocoAdmin.address : undefined),
+                  },
                   // On Kubernetes the home chain creates the namespace both chains use.
                   { providers, dependsOn: [consortium] },
               )
@@ -121,7 +142,9 @@ export function runProgram() {
         chainSpec: consortium.specJson,
         keystores: consortium.keystores,
         /** Every RLC and PoCo contract address, and the block PoCo was deployed in (when `poco` is set). */
-        poco: consortium.poco ? pulumi.output({ addresses: consortium.poco.addresses, deploymentBlock: consortium.poco.deploymentBlock }) : pulumi.output(null),
+        poco: consortium.poco && pocoAdmin
+            ? pulumi.output({ admin: pocoAdmin.address, addresses: consortium.poco.addresses, deploymentBlock: consortium.poco.deploymentBlock })
+            : pulumi.output(null),
         /** The local foreign chain (the seed's FOREIGN-CHAIN), when `foreign.local` is set. */
         foreignChain: foreignChain
             ? pulumi.output({ chainId: foreignChain.chainId, rpcUrl: foreignChain.rpcUrl, genesisHash: foreignChain.genesisHash, rlc: foreignChain.poco!.addresses.apply((addresses) => addresses.rlc) })

@@ -6,6 +6,7 @@ import type { ConsortiumConfig, ForeignLocalConfig } from "../config";
  * platform (Docker host or namespace), under its own names.
  */
 export function foreignChainConfig(config: ConsortiumConfig, local: ForeignLocalConfig): ConsortiumConfig {
+    // A generated admin is funded on both chains by the program (components/program.ts).
     const admin = config.poco!.admin;
     return {
         platform: config.platform,
@@ -18,7 +19,7 @@ export function foreignChainConfig(config: ConsortiumConfig, local: ForeignLocal
             chainId: local.chainId,
             stepDuration: local.stepDuration,
             gasLimit: config.chain.gasLimit,
-            accounts: { [admin]: config.chain.accounts[admin] },
+            accounts: admin ? { [admin]: config.chain.accounts[admin] } : {},
             validatorSets: [{ fromBlock: 0, validators: [local.authority] }],
         },
         authorities: [{ name: local.authority }],

@@ -85,10 +85,11 @@ export const POCO_CONTRACTS_PROVIDER: pulumi.dynamic.ResourceProvider = {
 };
 
 /** The deployment plan's inputs from the stack's `poco` config. */
-export function pocoPlanInput(poco: PocoConfig, chainId: number): PocoPlanInput {
+export function pocoPlanInput(poco: PocoConfig, chainId: number, admin: string | undefined = poco.admin): PocoPlanInput {
+    if (!admin) throw new Error("pocoPlanInput: the admin's address is needed (poco.admin is generated: pass its address)");
     const uri = (kind: string) => `${poco.metadataBaseURI}/${kind}/${chainId}/`;
     return {
-        admin: poco.admin,
+        admin,
         chainId,
         salt: poco.salt,
         rlc: poco.rlcAddress ? { deploy: false, address: poco.rlcAddress } : { deploy: true },
@@ -100,7 +101,8 @@ export function pocoPlanInput(poco: PocoConfig, chainId: number): PocoPlanInput 
 export interface PocoDeploymentArgs {
     readonly rpcUrl: pulumi.Input<string>;
     readonly rpcCredentials?: pulumi.Input<RpcCredentials>;
-    readonly plan: PocoPlanInput;
+    /** An input: a generated admin's address is known once its key exists. */
+    readonly plan: pulumi.Input<PocoPlanInput>;
     readonly adminKey: pulumi.Input<string>;
     readonly readinessTimeoutSeconds: number;
 }
@@ -136,7 +138,7 @@ export class PocoDeployment extends pulumi.ComponentResource {
         super("consortium:poco:Deployment", name, {}, opts);
         const contracts = new PocoContracts(`${name}-contracts`, args, { parent: this });
         // Deterministic: the same as what the deployment reports, and already known in a preview.
-        this.addresses = pulumi.output(layout(args.plan).addresses);
+        this.addresses = pulumi.output(args.plan).apply((plan) => layout(plan as PocoPlanInput).addresses);
         this.deploymentBlock = contracts.deploymentBlock;
         this.registerOutputs({ addresses: this.addresses, deploymentBlock: this.deploymentBlock });
     }

@@ -38,7 +38,11 @@ export class EngineProject {
         this.env = env;
     }
 
-    static async create(label: string): Promise<EngineProject> {
+    /**
+     * `localMode`: no backend or passphrase in the environment, as on a newcomer's machine: the wrapper keeps state in
+     * the project's .pulumi-state and makes its own passphrase.
+     */
+    static async create(label: string, options: { localMode?: boolean } = {}): Promise<EngineProject> {
         engineAvailable();
         const dir = mkdtempSync(path.join(tmpdir(), `consortium-engine-${label}-`));
         for (const entry of LINKED) symlinkSync(path.join(REPO, entry), path.join(dir, entry));
@@ -55,8 +59,7 @@ export class EngineProject {
             HOME: process.env.HOME,
             PULUMI_CLI: PULUMI,
             PULUMI_HOME: home,
-            PULUMI_BACKEND_URL: `file://${path.join(dir, ".state")}`,
-            PULUMI_CONFIG_PASSPHRASE: "engine-test-passphrase",
+            ...(options.localMode ? {} : { PULUMI_BACKEND_URL: `file://${path.join(dir, ".state")}`, PULUMI_CONFIG_PASSPHRASE: "engine-test-passphrase" }),
             PULUMI_SKIP_UPDATE_CHECK: "true",
             PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
             PULUMI_SKIP_CONFIRMATIONS: "true",

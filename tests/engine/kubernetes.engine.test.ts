@@ -71,7 +71,12 @@ function generatedSecrets(decryptedState: any): string[] {
     for (const resource of decryptedState.deployment.resources ?? []) {
         if (!String(resource.type).startsWith("random:")) continue;
         const outputs = resource.outputs ?? {};
-        for (const key of ["hex", "result"]) if (typeof outputs[key] === "string") values.push(outputs[key]);
+        for (const key of ["hex", "result"]) {
+            // `stack export --show-secrets` keeps the secret envelope, with the value JSON-encoded as `plaintext`.
+            const value = outputs[key];
+            if (typeof value === "string") values.push(value);
+            else if (value && typeof value.plaintext === "string") values.push(JSON.parse(value.plaintext));
+        }
     }
     return values;
 }
@@ -115,8 +120,9 @@ describe("a Kubernetes stack under the real engine, rendered to YAML", () => {
         const outputs = json((await project.pulumi(["stack", "output", "--json", "--stack", STACK], { check: true })).stdout);
         expect(json(outputs.chainSpec)).toEqual(spec);
         const provider = new JsonRpcProvider(anvil.rpcUrl, CHAIN_ID, { staticNetwork: true });
-        const addresses = Object.values(outputs.poco.addresses as Record<string, string>).filter((value) => /^0x[0-9a-fA-F]{40}$/.test(value));
-        expect(addresses.length).toBeGreaterThan(5);
+        const { facets, registries, ...contracts } = outputs.poco.addresses as Record<string, any>;
+        const addresses = [...Object.values(contracts), ...Object.values(facets), ...Object.values(registries)] as string[];
+        expect(addresses.length).toBeGreaterThan(15);
         for (const address of addresses) expect(await provider.getCode(address)).not.toBe("0x");
         expect(outputs.permissioning.roles[admin.address]).toEqual(expect.arrayContaining(["admin"]));
         const operatorNonce = await provider.getTransactionCount(outputs.permissioning.operator);
@@ -148,9 +154,9 @@ describe("a Kubernetes stack under the real engine, rendered to YAML", () => {
         }
         const shown = json((await project.pulumi(["stack", "output", "--json", "--show-secrets", "--stack", STACK], { check: true })).stdout);
         expect(Object.keys(shown.rpcCredentials).sort()).toEqual(["acme", "globex"]);
-        const keystores = Object.values(shown.keystores as Record<string, { keystore: string; password: string }>);
+        const keystores = Object.values(shown.keystores as Record<string, { fileName: string; json: string; password: string }>);
         expect(keystores).toHaveLength(3);
-        const wallet = await decryptKeystoreJson(keystores[0].keystore, keystores[0].password);
+        const wallet = await decryptKeystoreJson(keystores[0].json, keystores[0].password);
         expect(plain.validators).toContain(wallet.address);
         expect(JSON.stringify(plain)).not.toContain(wallet.privateKey.slice(2));
     });

@@ -150,13 +150,13 @@ export function useStackConfig(stack: string, overrides: Record<string, unknown>
     useConfig(values, Object.keys(secrets).map((key) => `consortium:${key}`));
 }
 
-/** The account the dev stack file funds (anvil's well-known first account), and its public key. */
+/** A well-known key (anvil's first account) for tests that need an admin they hold the key of. */
 export const DEV_ADMIN = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
 export const DEV_ADMIN_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 
 /** The dev stack as `npm run deploy:dev` completes it on its first run: with a PoCo admin and its key. */
 export function useDevStack(overrides: Record<string, unknown> = {}, secrets: Record<string, string> = {}): void {
-    useStackConfig("dev", { poco: { admin: DEV_ADMIN }, ...overrides }, { pocoAdminKey: DEV_ADMIN_KEY, ...secrets });
+    useStackConfig("dev", overrides, secrets);
 }
 
 /** Sets the runtime config from fully qualified keys; structured values are passed as JSON, as the CLI does. */

@@ -171,13 +171,13 @@ describe("secrets", () => {
 });
 
 describe("protection", () => {
-    test("with protect on, chain data volumes and signer/node keys cannot be deleted", async () => {
+    test("with protect on, chain data volumes, signer/node keys and the generated PoCo admin's key cannot be deleted", async () => {
         const { registrations } = await run("dev", { protect: true });
         for (const volume of ofType(registrations, "docker:index/volume:Volume")) {
             expect(volume.opts).toMatchObject({ protect: true, retainOnDelete: true });
         }
         const keys = ofType(registrations, "random:index/randomBytes:RandomBytes");
-        expect(keys).toHaveLength(6);
+        expect(keys.map((key) => key.name).sort()).toEqual([...[1, 2, 3].flatMap((n) => [`consortium-authority-${n}-node-key`, `consortium-authority-${n}-signer-key`]), "poco-admin-key"].sort());
         for (const key of keys) expect(key.opts).toMatchObject({ protect: true, retainOnDelete: true });
     });
 });
