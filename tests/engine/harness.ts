@@ -69,7 +69,7 @@ export class EngineProject {
         const project = new EngineProject(dir, env);
         // The random provider cannot be built here (README, "The real engine"): a stand-in serves its resources.
         const standIn = path.join(dir, "pulumi-resource-random");
-        writeFileSync(standIn, `#!/bin/sh\nexec node -r ts-node/register/transpile-only ${path.join(REPO, "tests", "engine", "randomStandIn.ts")} "$@"\n`, { mode: 0o755 });
+        writeFileSync(standIn, `#!/bin/sh\nexec node ${path.join(REPO, "tests", "engine", "randomStandIn.js")} "$@"\n`, { mode: 0o755 });
         await project.pulumi(["plugin", "install", "resource", "random", RANDOM_VERSION, "--file", standIn], { check: true });
         return project;
     }

@@ -8,9 +8,10 @@ import { resourcesOf, runPack } from "../helpers/policy";
 import { evaluate, installMocks, settle, useDevStack } from "../helpers/pulumiMocks";
 
 /**
- * The README's `npm run preview -- <stack>` and the workflow's backend set-up, run for real with a
- * stand-in `pulumi` on PATH (the CLI cannot be installed here) that answers `stack export` with a
- * recorded state and records what `preview` is asked to do.
+ * The README's `npm run preview -- <stack>` with a stand-in `pulumi` (PULUMI_CLI) that answers `stack export` with
+ * a recorded state and records what `preview` is asked to do: the flags and the policy config exactly (the real
+ * CLI runs the same script in tests/engine/). The workflow's backend wrapper is tested in
+ * tests/unit/workflowBackendEnv.test.ts.
  */
 
 const run = promisify(execFile);
@@ -50,7 +51,9 @@ esac
 `;
     writeFileSync(path.join(work, "pulumi"), fake);
     chmodSync(path.join(work, "pulumi"), 0o755);
-    env = { ...process.env, PATH: `${work}:${process.env.PATH}`, PULUMI_BACKEND_URL: `file://${work}/state`, PULUMI_CONFIG_PASSPHRASE: "test-only" };
+    // Beside it a language host, so that the wrapper runs the stand-in as it would a full install (no program host).
+    writeFileSync(path.join(work, "pulumi-language-nodejs"), "#!/bin/sh\nexit 1\n", { mode: 0o755 });
+    env = { ...process.env, PULUMI_CLI: path.join(work, "pulumi"), PULUMI_BACKEND_URL: `file://${work}/state`, PULUMI_CONFIG_PASSPHRASE: "test-only" };
 });
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -93,34 +96,4 @@ describe("npm run preview -- <stack>", () => {
 test("npm run preview without a stack, or with an unknown one, says what to run", async () => {
     await expect(run("npm", ["run", "--silent", "preview"], { cwd: ROOT, env })).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/usage: npm run preview -- <stack> .*stacks: acme-prod dev/) });
     await expect(run("npm", ["run", "--silent", "preview", "--", "nope"], { cwd: ROOT, env })).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining("No stack file stacks/Pulumi.nope.yaml") });
-});
-
-describe("the CI backend set-up (scripts/ci-backend-env.sh)", () => {
-    const backend = (args: string[], vars: Record<string, string>) => run("bash", ["scripts/ci-backend-env.sh", ...args], { cwd: ROOT, env: { PATH: process.env.PATH, ...vars } });
-    const envFile = () => path.join(work, `github-env-${Math.random().toString(16).slice(2)}`);
-    const parseEnvFile = (file: string) => Object.fromEntries([...readFileSync(file, "utf8").matchAll(/^(\w+)<<(EOF_\w+)\n([\s\S]*?)\n\2$/gm)].map((match) => [match[1], match[3]]));
-
-    test("a shared bucket: the URL, the passphrase and the bucket's credentials, multi-line values intact", async () => {
-        const file = envFile();
-        await backend(["shared", file], { PULUMI_BACKEND_URL: "gs://acme-consortium-state", PULUMI_CONFIG_PASSPHRASE: "p", GOOGLE_CREDENTIALS: '{\n  "type": "service_account"\n}' });
-        expect(parseEnvFile(file)).toEqual({ PULUMI_BACKEND_URL: "gs://acme-consortium-state", PULUMI_CONFIG_PASSPHRASE: "p", GOOGLE_CREDENTIALS: '{\n  "type": "service_account"\n}' });
-    });
-
-    test.each([
-        [{}, "Set the secrets PULUMI_BACKEND_URL (s3://, gs:// or azblob://) and PULUMI_CONFIG_PASSPHRASE"],
-        [{ PULUMI_BACKEND_URL: "s3://bucket", PULUMI_CONFIG_PASSPHRASE: "p", AWS_ACCESS_KEY_ID: "id" }, "PULUMI_BACKEND_URL is s3:// but the secret AWS_SECRET_ACCESS_KEY is not set"],
-        [{ PULUMI_BACKEND_URL: "https://api.pulumi.com", PULUMI_CONFIG_PASSPHRASE: "p" }, "must be a self-managed bucket (s3://, gs:// or azblob://), not 'https://'"],
-        [{ PULUMI_BACKEND_URL: "file:///tmp/state", PULUMI_CONFIG_PASSPHRASE: "p" }, "not 'file://'"],
-    ])("refuses %j: %s", async (vars, message) => {
-        await expect(backend(["shared", envFile()], vars as Record<string, string>)).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining(message) });
-    });
-
-    test("a throwaway backend: a file URL on the runner and a fresh passphrase, masked in the log", async () => {
-        const file = envFile();
-        const { stdout } = await backend(["throwaway", file, path.join(work, "throwaway")], {});
-        const vars = parseEnvFile(file);
-        expect(vars.PULUMI_BACKEND_URL).toBe(`file://${path.join(work, "throwaway")}`);
-        expect(vars.PULUMI_CONFIG_PASSPHRASE).toMatch(/^[0-9a-f]{64}$/);
-        expect(stdout).toBe(`::add-mask::${vars.PULUMI_CONFIG_PASSPHRASE}\n`);
-    });
 });
