@@ -1,41 +1,12 @@
 import { execFileSync } from "child_process";
 import * as path from "path";
-import { Contract, JsonRpcProvider, Wallet, keccak256, toUtf8Bytes } from "ethers";
+import { Contract, JsonRpcProvider, Wallet } from "ethers";
 import { artifacts } from "../../components/poco/artifacts";
 import { PocoDeploymentError, deployPoco, transactionOf } from "../../components/poco/deploy";
 import { GENESIS_CONTRACTS } from "../../components/poco/genesis";
-import { DEFAULT_CATEGORIES, EMPTY_CHAIN_STATE, GENERIC_FACTORY_ADDRESS, blocksFor, layout, planDeployment, type PocoPlanInput } from "../../components/poco/plan";
+import { EMPTY_CHAIN_STATE, GENERIC_FACTORY_ADDRESS, blocksFor, layout, planDeployment } from "../../components/poco/plan";
 import { startGenesisNode, type AnvilNode } from "../helpers/anvil";
-
-const CHAIN_ID = 65535;
-const ADMIN_KEY = keccak256(toUtf8Bytes("consortium tests: PoCo admin"));
-const ADMIN = new Wallet(ADMIN_KEY).address;
-const OTHER_KEY = keccak256(toUtf8Bytes("consortium tests: someone else"));
-
-const plan = (overrides: Partial<PocoPlanInput> = {}): PocoPlanInput => ({
-    admin: ADMIN,
-    chainId: CHAIN_ID,
-    salt: `0x${"00".repeat(32)}`,
-    rlc: { deploy: true },
-    categories: DEFAULT_CATEGORIES,
-    baseURIs: {
-        apps: `https://nfts-metadata.iex.ec/app/${CHAIN_ID}/`,
-        datasets: `https://nfts-metadata.iex.ec/dataset/${CHAIN_ID}/`,
-        workerpools: `https://nfts-metadata.iex.ec/workerpool/${CHAIN_ID}/`,
-    },
-    ...overrides,
-});
-
-/** A node with the consortium chain's id and genesis accounts: the funded admin and the CREATE2 factory. */
-async function consortiumNode(): Promise<AnvilNode> {
-    return startGenesisNode({
-        chainId: CHAIN_ID,
-        blockTime: 1,
-        accounts: { [ADMIN]: (10n ** 24n).toString(), [new Wallet(OTHER_KEY).address]: (10n ** 24n).toString() },
-        validator: ADMIN,
-        contracts: GENESIS_CONTRACTS,
-    });
-}
+import { ADMIN, ADMIN_KEY, CHAIN_ID, OTHER_KEY, consortiumNode, plan } from "./pocoChain";
 
 describe("RLC and PoCo on a real local node (anvil)", () => {
     let node: AnvilNode;
@@ -44,7 +15,7 @@ describe("RLC and PoCo on a real local node (anvil)", () => {
     const messages: string[] = [];
 
     beforeAll(async () => {
-        node = await consortiumNode();
+        node = await consortiumNode(1);
         provider = new JsonRpcProvider(node.rpcUrl, undefined, { cacheTimeout: -1 });
         first = await deployPoco({ rpcUrl: node.rpcUrl, adminKey: ADMIN_KEY, plan: plan(), log: (message) => messages.push(message) });
     }, 120_000);
@@ -155,7 +126,7 @@ describe("RLC and PoCo on a real local node (anvil)", () => {
 
 describe("resuming and failing", () => {
     test("a run stopped after some steps resumes to the same final addresses without redeploying", async () => {
-        const node = await consortiumNode();
+        const node = await consortiumNode(1);
         const provider = new JsonRpcProvider(node.rpcUrl, undefined, { cacheTimeout: -1 });
         try {
             const steps = planDeployment(plan(), EMPTY_CHAIN_STATE);
