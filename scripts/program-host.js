@@ -11,16 +11,42 @@
  * without source maps: the SDK captures a stack trace per resource, and mapping them costs more than the program itself.
  */
 "use strict";
+const crypto = require("crypto");
 const fs = require("fs");
 const path = require("path");
-const ts = require("typescript");
 
 const repo = path.resolve(__dirname, "..");
-const { config } = ts.readConfigFile(path.join(repo, "tsconfig.json"), ts.sys.readFile);
-const compilerOptions = { ...ts.convertCompilerOptionsFromJson(config.compilerOptions, repo).options, sourceMap: false, inlineSourceMap: false, declaration: false, noEmit: false };
+// Transpiled sources are cached by the hash of what produces them (source, options, compiler version), so a run
+// transpiles only what changed and loads the compiler only then: nothing stale can be served.
+const cacheDir = path.join(repo, ".tools", "transpiled");
+const compilerVersion = require("typescript/package.json").version;
+let compiler;
+function transpiler() {
+    if (!compiler) {
+        const ts = require("typescript");
+        const { config } = ts.readConfigFile(path.join(repo, "tsconfig.json"), ts.sys.readFile);
+        const options = { ...ts.convertCompilerOptionsFromJson(config.compilerOptions, repo).options, sourceMap: false, inlineSourceMap: false, declaration: false, noEmit: false };
+        compiler = { ts, options };
+    }
+    return compiler;
+}
+const tsconfigText = fs.readFileSync(path.join(repo, "tsconfig.json"), "utf8");
 require.extensions[".ts"] = (module, filename) => {
-    const { outputText } = ts.transpileModule(fs.readFileSync(filename, "utf8"), { compilerOptions, fileName: filename });
-    module._compile(outputText, filename);
+    const source = fs.readFileSync(filename, "utf8");
+    const key = crypto.createHash("sha256").update(`${compilerVersion}\0${tsconfigText}\0${filename}\0${source}`).digest("hex");
+    const cached = path.join(cacheDir, `${key}.js`);
+    let output;
+    try {
+        output = fs.readFileSync(cached, "utf8");
+    } catch {
+        const { ts, options } = transpiler();
+        output = ts.transpileModule(source, { compilerOptions: options, fileName: filename }).outputText;
+        fs.mkdirSync(cacheDir, { recursive: true });
+        const partial = `${cached}.${process.pid}`;
+        fs.writeFileSync(partial, output);
+        fs.renameSync(partial, cached);
+    }
+    module._compile(output, filename);
 };
 
 const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));

@@ -8,6 +8,7 @@
 #                             npx, which downloads the CLI on first use. The version is always the one of the
 #                             @pulumi/pulumi SDK in package-lock.json.
 # `preview` and `up` create the stack in the backend when it is new; every other command needs an existing stack.
+#   PROGRAM_HOST_NODE_FLAGS   extra node flags for scripts/program-host.js (e.g. --cpu-prof, to profile the program)
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$repo"
@@ -20,7 +21,7 @@ if [ ! -x node_modules/.bin/tsc ]; then
     say "installing dependencies (npm ci), once"
     npm ci --no-audit --no-fund >&2
 fi
-cli_version="$(node -p "require('./node_modules/@pulumi/pulumi/package.json').version")"
+cli_version="$(sed -n -E '0,/"version"/s/^ *"version": *"([^"]+)".*/\1/p' node_modules/@pulumi/pulumi/package.json)"
 
 # Local mode: this checkout's own backend and passphrase. The passphrase's salt then lives beside the state, never
 # in the committed stack file (see "Stack config in local mode" below).
@@ -76,6 +77,22 @@ for ((i = 0; i < ${#args[@]}; i++)); do
         --stack=*) stack="${args[$i]#--stack=}" ;;
     esac
 done
+
+# A CLI without the Node.js language host (ours, built from Go modules) runs the program through
+# scripts/program-host.js, the Automation API's in-process language server, reached with `--client`.
+cli_dir="$(dirname "$(command -v "${pulumi_cli[0]}" 2>/dev/null || echo "${pulumi_cli[0]}")")"
+needs_host=false
+case "$command" in
+    preview | up | refresh | destroy)
+        [ -x "$cli_dir/pulumi-language-nodejs" ] || command -v pulumi-language-nodejs >/dev/null 2>&1 || needs_host=true ;;
+esac
+# Started now, so that it loads while the stack is looked up.
+if [ "$needs_host" = true ]; then
+    coproc PROGRAM_HOST { exec node ${PROGRAM_HOST_NODE_FLAGS:-} "$repo/scripts/program-host.js"; }
+    # Bash drops PROGRAM_HOST once the coprocess ends: keep its pipes and pid in our own names.
+    host_pid=$PROGRAM_HOST_PID
+    exec {host_out}<&"${PROGRAM_HOST[0]}" {host_in}>&"${PROGRAM_HOST[1]}"
+fi
 
 stack_exists() { "${pulumi_cli[@]}" stack select "$1" >/dev/null 2>&1; }
 
@@ -134,14 +151,6 @@ write_back_config() {
     fi
 }
 
-# A CLI without the Node.js language host (ours, built from Go modules) runs the program through
-# scripts/program-host.js, the Automation API's in-process language server, reached with `--client`.
-cli_dir="$(dirname "$(command -v "${pulumi_cli[0]}" 2>/dev/null || echo "${pulumi_cli[0]}")")"
-needs_host=false
-case "$command" in
-    preview | up | refresh | destroy)
-        [ -x "$cli_dir/pulumi-language-nodejs" ] || command -v pulumi-language-nodejs >/dev/null 2>&1 || needs_host=true ;;
-esac
 if [ "$needs_host" = false ]; then
     status=0
     "${pulumi_cli[@]}" "${args[@]}" || status=$?
@@ -149,15 +158,15 @@ if [ "$needs_host" = false ]; then
     exit "$status"
 fi
 
-coproc PROGRAM_HOST { exec node "$repo/scripts/program-host.js"; }
 host_address=""
-read -r -t 120 host_address <&"${PROGRAM_HOST[0]}" || true
+read -r -t 120 host_address <&"$host_out" || true
 if [ -z "$host_address" ]; then
     say "the program host did not start (scripts/program-host.js)"
     exit 1
 fi
 status=0
 "${pulumi_cli[@]}" "${args[@]}" --client="$host_address" || status=$?
-exec {PROGRAM_HOST[1]}>&-
-wait "$PROGRAM_HOST_PID" 2>/dev/null || true
+exec {host_in}>&- {host_out}<&-
+[ -z "${PROGRAM_HOST[1]:-}" ] || exec {PROGRAM_HOST[1]}>&-
+wait "$host_pid" 2>/dev/null || true
 exit "$status"
