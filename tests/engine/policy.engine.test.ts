@@ -49,6 +49,18 @@ describe("npm run preview with the policy pack, under the real engine", () => {
         expect(output).toContain("without authentication");
     });
 
+    test("a misspelt key fails the preview before any resource, naming the known key", async () => {
+        project.writeStack("policy-misspelt", { ...kubernetesStack(project, {}), permisioning: { admins: [] } });
+        const result = await project.pulumi(["preview", "--stack", "policy-misspelt", "--non-interactive"]);
+        const output = result.stdout + result.stderr;
+        expect(result.code).not.toBe(0);
+        expect(output).toContain("consortium:permisioning is not a known key");
+        expect(output).toContain("did you mean permissioning?");
+        // Nothing but the stack itself was registered, and the message comes alone, without a stack trace.
+        expect(output).not.toMatch(/pulumi:providers|kubernetes:|random:/);
+        expect(output).not.toContain("Unhandled exception");
+    });
+
     test("the wrapper creates stacks only for preview and up: a mistyped stack elsewhere is an error", async () => {
         const result = await project.pulumi(["stack", "output", "--stack", "policy-goood"]);
         expect(result.code).not.toBe(0);
