@@ -16,6 +16,10 @@ plugins="$tools/plugins"
 mkdir -p "$bin" "$plugins" "$build"
 
 [ -f "$repo/node_modules/@pulumi/pulumi/package.json" ] || { echo "build-pulumi: run npm ci first" >&2; exit 1; }
+if ! command -v go >/dev/null 2>&1; then
+    echo "build-pulumi: Go is not installed; the engine tests need Go 1.25 or later with the Go module proxy (README, Prerequisites)" >&2
+    exit 1
+fi
 sdk_version() { node -p "require('$repo/node_modules/$1/package.json').${2:-version}"; }
 cli_version="$(sdk_version @pulumi/pulumi)"
 kubernetes_version="$(sdk_version @pulumi/kubernetes pulumi.version)"

@@ -30,10 +30,11 @@ function transpiler() {
     }
     return compiler;
 }
-const tsconfigText = fs.readFileSync(path.join(repo, "tsconfig.json"), "utf8");
+// What produces a module's output besides its source: the compiler, the project's options and this file's overrides.
+const producer = `${compilerVersion}\0${fs.readFileSync(path.join(repo, "tsconfig.json"), "utf8")}\0${fs.readFileSync(__filename, "utf8")}`;
 require.extensions[".ts"] = (module, filename) => {
     const source = fs.readFileSync(filename, "utf8");
-    const key = crypto.createHash("sha256").update(`${compilerVersion}\0${tsconfigText}\0${filename}\0${source}`).digest("hex");
+    const key = crypto.createHash("sha256").update(`${producer}\0${filename}\0${source}`).digest("hex");
     const cached = path.join(cacheDir, `${key}.js`);
     let output;
     try {
@@ -41,10 +42,14 @@ require.extensions[".ts"] = (module, filename) => {
     } catch {
         const { ts, options } = transpiler();
         output = ts.transpileModule(source, { compilerOptions: options, fileName: filename }).outputText;
-        fs.mkdirSync(cacheDir, { recursive: true });
-        const partial = `${cached}.${process.pid}`;
-        fs.writeFileSync(partial, output);
-        fs.renameSync(partial, cached);
+        try {
+            fs.mkdirSync(cacheDir, { recursive: true });
+            const partial = `${cached}.${process.pid}`;
+            fs.writeFileSync(partial, output);
+            fs.renameSync(partial, cached);
+        } catch {
+            // A cache that cannot be written only costs the next run this transpilation.
+        }
     }
     module._compile(output, filename);
 };

@@ -47,10 +47,8 @@ built="$repo/.tools/pulumi/bin/pulumi"
 if [ -n "${PULUMI_CLI:-}" ]; then
     pulumi_cli=("$PULUMI_CLI")
 elif [ -x "$built" ] && [ "$(cat "$built.version" 2>/dev/null)" = "$cli_version" ]; then
+    # The user's own PULUMI_HOME: the providers the program needs (random, docker) come as they would with any CLI.
     pulumi_cli=("$built")
-    export PULUMI_HOME="${PULUMI_HOME:-$repo/.tools/pulumi/home}"
-    # Plugins come from scripts/build-pulumi.sh, never from a download.
-    export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 elif command -v pulumi >/dev/null 2>&1; then
     pulumi_cli=(pulumi)
     found="$(pulumi version 2>/dev/null || true)"
@@ -69,22 +67,31 @@ case "${pulumi_cli[0]}" in
 esac
 
 args=("$@")
-command="${args[0]:-}"
+# The command is the first word that is not a flag (global flags may come first); the stack, from any spelling.
+command=""
 stack=""
 for ((i = 0; i < ${#args[@]}; i++)); do
     case "${args[$i]}" in
         --stack | -s) [ $((i + 1)) -lt ${#args[@]} ] && stack="${args[$((i + 1))]}" ;;
         --stack=*) stack="${args[$i]#--stack=}" ;;
+        -s=*) stack="${args[$i]#-s=}" ;;
+        -s?*) stack="${args[$i]#-s}" ;;
+        --color | -C | --cwd | --tracing | --profiling | --memprofilerate | --logflow=*) i=$((i + 1)) ;;
+        -*) ;;
+        *) if [ -z "$command" ]; then command="${args[$i]}"; elif [ -z "${subcommand:-}" ]; then subcommand="${args[$i]}"; fi ;;
     esac
 done
+subcommand="${subcommand:-}"
+stack_name="${stack##*/}" # org/project/stack names the same stack file
 
 # A CLI without the Node.js language host (ours, built from Go modules) runs the program through
 # scripts/program-host.js, the Automation API's in-process language server, reached with `--client`.
-cli_dir="$(dirname "$(command -v "${pulumi_cli[0]}" 2>/dev/null || echo "${pulumi_cli[0]}")")"
+cli_dir="$(dirname "$(readlink -f "$(command -v "${pulumi_cli[0]}" 2>/dev/null || echo "${pulumi_cli[0]}")")")"
 needs_host=false
 case "$command" in
-    preview | up | refresh | destroy)
-        [ -x "$cli_dir/pulumi-language-nodejs" ] || command -v pulumi-language-nodejs >/dev/null 2>&1 || needs_host=true ;;
+    preview | up | refresh | destroy | import | watch)
+        # The npm launcher's download is a full install, with the language host.
+        [ "${pulumi_cli[0]}" = npx ] || [ -x "$cli_dir/pulumi-language-nodejs" ] || command -v pulumi-language-nodejs >/dev/null 2>&1 || needs_host=true ;;
 esac
 # Started now, so that it loads while the stack is looked up.
 if [ "$needs_host" = true ]; then
@@ -101,10 +108,16 @@ stack_exists() { "${pulumi_cli[@]}" stack select "$1" >/dev/null 2>&1; }
 # .pulumi-state/stack-config/<stack>.salt and every command runs on a copy, the committed file plus that line,
 # given to the CLI with --config-file. A `config` command's change is written back to the stack file, without the salt.
 config_copy=""
-stack_file="stacks/Pulumi.$stack.yaml"
+stack_file="stacks/Pulumi.$stack_name.yaml"
+uses_config=false
+case "$command" in preview | up | refresh | destroy | import | watch | logs | config) uses_config=true ;; esac
+if [ "$local_mode" = true ] && [ "$uses_config" = true ] && [ -z "$stack" ]; then
+    say "name the stack with --stack <name>: in local mode the committed stack file is kept as it is only for a named stack"
+    exit 2
+fi
 if [ "$local_mode" = true ] && [ -n "$stack" ] && [ -f "$stack_file" ] && ! grep -qE '^(encryptionsalt|secretsprovider|encryptedkey):' "$stack_file"; then
     salt_dir="$repo/.pulumi-state/stack-config"
-    salt_file="$salt_dir/$stack.salt"
+    salt_file="$salt_dir/$stack_name.salt"
     mkdir -p "$salt_dir"
     if [ ! -s "$salt_file" ] && stack_exists "$stack"; then
         # Created earlier: its salt is also in its state.
@@ -113,17 +126,20 @@ if [ "$local_mode" = true ] && [ -n "$stack" ] && [ -f "$stack_file" ] && ! grep
             const salt = state.deployment?.secrets_providers?.state?.salt;
             if (salt) console.log(`encryptionsalt: ${salt}`);' > "$salt_file" || true
     fi
-    if [ ! -s "$salt_file" ] && { [ "$command" = preview ] || [ "$command" = up ]; } && ! stack_exists "$stack"; then
+    # A stack removed since (`stack rm`, `destroy --remove`) is made again with the salt kept for it: the secrets
+    # in the stack file were encrypted with it.
+    if { [ "$command" = preview ] || [ "$command" = up ]; } && ! stack_exists "$stack"; then
         say "creating stack $stack in $PULUMI_BACKEND_URL (secrets: passphrase provider; salt kept in $salt_file)"
         scratch="$(mktemp -d)"
         cp Pulumi.yaml "$scratch/"
         mkdir "$scratch/stacks"
+        [ ! -s "$salt_file" ] || cp "$salt_file" "$scratch/stacks/Pulumi.$stack_name.yaml"
         (cd "$scratch" && "${pulumi_cli[@]}" stack init --secrets-provider passphrase "$stack" >&2)
-        grep -E '^encryptionsalt:' "$scratch/stacks/Pulumi.$stack.yaml" > "$salt_file"
+        grep -E '^encryptionsalt:' "$scratch/stacks/Pulumi.$stack_name.yaml" > "$salt_file"
         rm -rf "$scratch"
     fi
     if [ -s "$salt_file" ]; then
-        config_copy="$salt_dir/Pulumi.$stack.yaml"
+        config_copy="$salt_dir/Pulumi.$stack_name.yaml"
         { cat "$stack_file"; echo; cat "$salt_file"; } > "$config_copy"
         cp "$config_copy" "$config_copy.before"
     fi
@@ -139,15 +155,24 @@ if [ -n "$stack" ] && [ -z "$config_copy" ]; then
             ;;
     esac
 fi
+# `stack rm` deletes the stack's config file unless told not to: in local mode that file is the committed one. The
+# salt stays: the stack file's secrets are encrypted with it, and a stack made again under that name reuses it.
+if [ "$local_mode" = true ] && [ "$command" = stack ] && [ "$subcommand" = rm ] && [ -n "$stack" ] && [ -f "$stack_file" ]; then
+    status=0
+    "${pulumi_cli[@]}" "${args[@]}" --preserve-config || status=$?
+    [ "$status" -ne 0 ] || rm -f "$repo/.pulumi-state/stack-config/Pulumi.$stack_name.yaml"*
+    exit "$status"
+fi
 if [ -n "$config_copy" ]; then
     case "$command" in
         preview | up | refresh | destroy | import | watch | logs | config) args+=(--config-file "$config_copy") ;;
     esac
 fi
+# A command that changed the config (`config set`, `-c` on preview or up) changes the stack file, without the salt.
 write_back_config() {
-    if [ -n "$config_copy" ] && [ "$command" = config ] && ! cmp -s "$config_copy" "$config_copy.before"; then
-        grep -vE '^encryptionsalt:' "$config_copy" > "$stack_file"
-        say "wrote the change to $stack_file"
+    if [ -n "$config_copy" ] && ! cmp -s "$config_copy" "$config_copy.before"; then
+        grep -vE '^encryptionsalt:' "$config_copy" > "$stack_file" || true
+        say "wrote the config change to $stack_file"
     fi
 }
 
@@ -166,7 +191,10 @@ if [ -z "$host_address" ]; then
 fi
 status=0
 "${pulumi_cli[@]}" "${args[@]}" --client="$host_address" || status=$?
+write_back_config
 exec {host_in}>&- {host_out}<&-
 [ -z "${PROGRAM_HOST[1]:-}" ] || exec {PROGRAM_HOST[1]}>&-
+# Plugins inherited the pipe; a long-lived one must not keep the host (or this script) waiting.
+kill "$host_pid" 2>/dev/null || true
 wait "$host_pid" 2>/dev/null || true
 exit "$status"

@@ -60,4 +60,33 @@ describe("pulumi-local.sh in local mode, with the real engine", () => {
         const read = await project.pulumi(["config", "get", "other:apiToken", "--stack", "newcomer"], { check: true });
         expect(read.stdout.trim()).toBe("s3cr3t-value");
     });
+    test("a config command without --stack is refused in local mode, the stack file untouched", async () => {
+        const before = project.readStackFile("newcomer");
+        await project.pulumi(["stack", "select", "newcomer"], { check: true });
+        const result = await project.pulumi(["config", "set", "--secret", "other:token"], { input: "x" });
+        expect(result.code).toBe(2);
+        expect(result.stderr).toContain("name the stack with --stack <name>");
+        expect(project.readStackFile("newcomer")).toBe(before);
+    });
+
+    test("global flags before the command, and -c on preview: the value reaches the stack file", async () => {
+        await project.pulumi(["--non-interactive", "preview", "--stack", "newcomer", "-c", "other:level=3"], { check: true });
+        const written = project.readStackFile("newcomer");
+        expect(written).toMatch(/other:level: "?3"?/);
+        expect(written).not.toContain("encryptionsalt");
+    });
+
+    test("stack rm keeps the committed stack file and its salt; previewed again, the stack is made anew and its secrets still read", async () => {
+        const salt = path.join(project.dir, ".pulumi-state", "stack-config", "newcomer.salt");
+        const before = readFileSync(salt, "utf8");
+        const file = project.readStackFile("newcomer");
+        await project.pulumi(["stack", "rm", "--yes", "--force", "--stack", "newcomer"], { check: true });
+        expect(project.readStackFile("newcomer")).toBe(file);
+        const again = await project.pulumi(["preview", "--stack", "newcomer", "--non-interactive"], { check: true });
+        expect(again.stderr).toContain("pulumi-local: creating stack newcomer");
+        expect(readFileSync(salt, "utf8")).toBe(before);
+        expect(project.readStackFile("newcomer")).toBe(file);
+        const read = await project.pulumi(["config", "get", "other:apiToken", "--stack", "newcomer"], { check: true });
+        expect(read.stdout.trim()).toBe("s3cr3t-value");
+    });
 });
