@@ -5,7 +5,7 @@ import { CLIENT_PROFILES, DEFAULT_RESOURCES } from "./clients";
 import { GENESIS_CONTRACTS } from "./poco/genesis";
 import type { PocoAddresses } from "./poco/plan";
 import { PocoDeployment, pocoPlanInput } from "./poco/pocoDeployment";
-import type { ConsortiumConfig, ConsortiumSecrets } from "./config";
+import type { ConsortiumConfig } from "./config";
 import type { RpcCredentials } from "./chain/rpc";
 import { AccountKey } from "./identity/accountKey";
 import { AuthorityIdentity } from "./identity/authorityIdentity";
@@ -23,7 +23,6 @@ export interface ConsortiumArgs {
     readonly config: ConsortiumConfig;
     /** Prefix of platform object names (containers, volumes, Kubernetes objects); the stack name by default. */
     readonly prefix: string;
-    readonly secrets: ConsortiumSecrets;
     /** Accounts funded in genesis besides `chain.accounts` (the bridge's validators and deployer): address to wei. */
     readonly genesisAccounts?: pulumi.Input<Record<string, string>>;
     /** The PoCo admin, when `poco` is set: `poco.admin` with the secret key, or the key the program generated. */

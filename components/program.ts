@@ -33,14 +33,16 @@ const GENERATED_ADMIN_FUNDING = 10n ** 24n;
 /** The PoCo admin: `poco.admin` with the secret `pocoAdminKey`, or, with `poco.admin: generated`, a key made here. */
 function pocoAdminOf(config: ReturnType<typeof loadConfig>, providers: pulumi.ProviderResource[]) {
     if (!config.poco) return undefined;
-    if (config.poco.admin) return { address: pulumi.output(config.poco.admin), key: config.secrets.pocoAdminKey!, generated: false };
+    if (config.poco.admin) return { address: pulumi.output(config.poco.admin), key: config.secrets.pocoAdminKey! };
     const key = new AccountKey("poco-admin", { protect: config.protect }, { providers });
-    return { address: key.address, key: key.privateKey, generated: true };
+    // A generated admin exists nowhere else: genesis funds it on every chain it deploys on.
+    const genesisFunding = key.address.apply((address): Record<string, string> => ({ [address]: GENERATED_ADMIN_FUNDING.toString() }));
+    return { address: key.address, key: key.privateKey, genesisFunding };
 }
 
-function withFunding(accounts: pulumi.Input<Record<string, string>> | undefined, generatedAdmin: pulumi.Output<string> | undefined): pulumi.Input<Record<string, string>> {
-    if (!generatedAdmin) return accounts ?? {};
-    return pulumi.all([accounts ?? {}, generatedAdmin]).apply(([funded, admin]) => ({ ...funded, [admin]: GENERATED_ADMIN_FUNDING.toString() }));
+function withFunding(accounts: pulumi.Input<Record<string, string>> | undefined, funding: pulumi.Output<Record<string, string>> | undefined): pulumi.Input<Record<string, string>> {
+    if (!funding) return accounts ?? {};
+    return pulumi.all([accounts ?? {}, funding]).apply(([funded, extra]) => ({ ...funded, ...extra }));
 }
 
 /** The whole program: config is read and validated before the first resource is registered. */
@@ -59,9 +61,8 @@ export function runProgram() {
         {
             config,
             prefix,
-            secrets: config.secrets,
             ...(pocoAdmin ? { pocoAdmin } : {}),
-            genesisAccounts: withFunding(bridgeKeys?.homeGenesisAccounts, pocoAdmin?.generated ? pocoAdmin.address : undefined),
+            genesisAccounts: withFunding(bridgeKeys?.homeGenesisAccounts, pocoAdmin?.genesisFunding),
             ...(bridgeKeys ? { bridgeAccounts: { deployer: bridgeKeys.deployer, validators: bridgeKeys.validators.map((validator) => validator.address) } } : {}),
         },
         { providers },
@@ -74,9 +75,8 @@ export function runProgram() {
                   {
                       config: foreignChainConfig(config, foreignConfig),
                       prefix: `${prefix}-foreign`,
-                      secrets: config.secrets,
                       ...(pocoAdmin ? { pocoAdmin } : {}),
-                      genesisAccounts: withFunding(bridgeKeys.foreignGenesisAccounts, pocoAdmin?.generated ? pocoAdmin.address : undefined),
+                      genesisAccounts: withFunding(bridgeKeys.foreignGenesisAccounts, pocoAdmin?.genesisFunding),
                   },
                   // On Kubernetes the home chain creates the namespace both chains use.
                   { providers, dependsOn: [consortium] },

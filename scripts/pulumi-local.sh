@@ -7,8 +7,8 @@
 #                             built (.tools/pulumi/bin), `pulumi` on PATH, or the npm launcher `pulumi` through
 #                             npx, which downloads the CLI on first use. The version is always the one of the
 #                             @pulumi/pulumi SDK in package-lock.json.
-# `preview` and `up` create the stack in the backend when it is new; every other command needs an existing stack.
 #   PROGRAM_HOST_NODE_FLAGS   extra node flags for scripts/program-host.js (e.g. --cpu-prof, to profile the program)
+# `preview` and `up` create the stack in the backend when it is new; every other command needs an existing stack.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$repo"
@@ -101,12 +101,17 @@ if [ "$needs_host" = true ]; then
     exec {host_out}<&"${PROGRAM_HOST[0]}" {host_in}>&"${PROGRAM_HOST[1]}"
 fi
 
-stack_exists() { "${pulumi_cli[@]}" stack select "$1" >/dev/null 2>&1; }
+# Whether the named stack is in the backend: asked once (a CLI start), then known.
+stack_known=""
+stack_exists() {
+    [ -n "$stack_known" ] || { "${pulumi_cli[@]}" stack select "$stack" >/dev/null 2>&1 && stack_known=yes || stack_known=no; }
+    [ "$stack_known" = yes ]
+}
 
 # Stack config in local mode: Pulumi writes the passphrase's salt (`encryptionsalt`) into the stack file when a stack
 # is created. A committed stack file without one (stacks/Pulumi.dev.yaml) stays as committed: the salt is kept in
 # .pulumi-state/stack-config/<stack>.salt and every command runs on a copy, the committed file plus that line,
-# given to the CLI with --config-file. A `config` command's change is written back to the stack file, without the salt.
+# given to the CLI with --config-file. A change a command makes to the copy is written back, without the salt.
 config_copy=""
 stack_file="stacks/Pulumi.$stack_name.yaml"
 uses_config=false
@@ -119,7 +124,7 @@ if [ "$local_mode" = true ] && [ -n "$stack" ] && [ -f "$stack_file" ] && ! grep
     salt_dir="$repo/.pulumi-state/stack-config"
     salt_file="$salt_dir/$stack_name.salt"
     mkdir -p "$salt_dir"
-    if [ ! -s "$salt_file" ] && stack_exists "$stack"; then
+    if [ ! -s "$salt_file" ] && stack_exists; then
         # Created earlier: its salt is also in its state.
         "${pulumi_cli[@]}" stack export --stack "$stack" | node -e '
             const state = JSON.parse(require("fs").readFileSync(0, "utf8"));
@@ -128,7 +133,7 @@ if [ "$local_mode" = true ] && [ -n "$stack" ] && [ -f "$stack_file" ] && ! grep
     fi
     # A stack removed since (`stack rm`, `destroy --remove`) is made again with the salt kept for it: the secrets
     # in the stack file were encrypted with it.
-    if { [ "$command" = preview ] || [ "$command" = up ]; } && ! stack_exists "$stack"; then
+    if { [ "$command" = preview ] || [ "$command" = up ]; } && ! stack_exists; then
         say "creating stack $stack in $PULUMI_BACKEND_URL (secrets: passphrase provider; salt kept in $salt_file)"
         scratch="$(mktemp -d)"
         cp Pulumi.yaml "$scratch/"
@@ -137,6 +142,7 @@ if [ "$local_mode" = true ] && [ -n "$stack" ] && [ -f "$stack_file" ] && ! grep
         (cd "$scratch" && "${pulumi_cli[@]}" stack init --secrets-provider passphrase "$stack" >&2)
         grep -E '^encryptionsalt:' "$scratch/stacks/Pulumi.$stack_name.yaml" > "$salt_file"
         rm -rf "$scratch"
+        stack_known=yes
     fi
     if [ -s "$salt_file" ]; then
         config_copy="$salt_dir/Pulumi.$stack_name.yaml"
@@ -148,7 +154,7 @@ fi
 if [ -n "$stack" ] && [ -z "$config_copy" ]; then
     case "$command" in
         preview | up)
-            if ! stack_exists "$stack"; then
+            if ! stack_exists; then
                 say "creating stack $stack in $PULUMI_BACKEND_URL (secrets: passphrase provider)"
                 "${pulumi_cli[@]}" stack init --secrets-provider passphrase "$stack" >&2
             fi
@@ -163,11 +169,7 @@ if [ "$local_mode" = true ] && [ "$command" = stack ] && [ "$subcommand" = rm ] 
     [ "$status" -ne 0 ] || rm -f "$repo/.pulumi-state/stack-config/Pulumi.$stack_name.yaml"*
     exit "$status"
 fi
-if [ -n "$config_copy" ]; then
-    case "$command" in
-        preview | up | refresh | destroy | import | watch | logs | config) args+=(--config-file "$config_copy") ;;
-    esac
-fi
+[ -z "$config_copy" ] || [ "$uses_config" = false ] || args+=(--config-file "$config_copy")
 # A command that changed the config (`config set`, `-c` on preview or up) changes the stack file, without the salt.
 write_back_config() {
     if [ -n "$config_copy" ] && ! cmp -s "$config_copy" "$config_copy.before"; then
@@ -176,22 +178,19 @@ write_back_config() {
     fi
 }
 
-if [ "$needs_host" = false ]; then
-    status=0
-    "${pulumi_cli[@]}" "${args[@]}" || status=$?
-    write_back_config
-    exit "$status"
-fi
-
-host_address=""
-read -r -t 120 host_address <&"$host_out" || true
-if [ -z "$host_address" ]; then
-    say "the program host did not start (scripts/program-host.js)"
-    exit 1
+if [ "$needs_host" = true ]; then
+    host_address=""
+    read -r -t 120 host_address <&"$host_out" || true
+    if [ -z "$host_address" ]; then
+        say "the program host did not start (scripts/program-host.js)"
+        exit 1
+    fi
+    args+=(--client="$host_address")
 fi
 status=0
-"${pulumi_cli[@]}" "${args[@]}" --client="$host_address" || status=$?
+"${pulumi_cli[@]}" "${args[@]}" || status=$?
 write_back_config
+[ "$needs_host" = true ] || exit "$status"
 exec {host_in}>&- {host_out}<&-
 [ -z "${PROGRAM_HOST[1]:-}" ] || exec {PROGRAM_HOST[1]}>&-
 # Plugins inherited the pipe; a long-lived one must not keep the host (or this script) waiting.

@@ -5,10 +5,10 @@ import type { GenesisContract } from "../chain/spec";
 import type { ClientKind } from "../config";
 
 /**
- * The transaction-permission contract (`TxPermissions.sol`, ours), compiled with solc-js at the
- * exact version the package pins when the program is built (`npm run build:contracts`), so its runtime code, and
- * with it the genesis, is the same on every machine. It is compiled for the oldest EVM any profile runs (Petersburg, Parity 2.4), which every
- * newer one also executes.
+ * The transaction-permission contract (`TxPermissions.sol`, ours), compiled with solc-js at the exact version
+ * the package pins when the project is built (`npm run build:contracts`), so its runtime code, and with it the
+ * genesis, is the same on every machine. It is compiled for the oldest EVM any profile runs (Petersburg,
+ * Parity 2.4), which every newer one also executes.
  */
 
 const SOURCE_FILE = "TxPermissions.sol";
@@ -90,13 +90,13 @@ export function compileTxPermissionsSource(): CompiledTxPermissions {
 let compiled: CompiledTxPermissions | undefined;
 
 /** The contract as built (`npm run build:contracts`): the program reads it instead of compiling at every run. */
-export function compileTxPermissions(): CompiledTxPermissions {
+export function txPermissionsArtifact(): CompiledTxPermissions {
     compiled ??= JSON.parse(readFileSync(TX_PERMISSIONS_ARTIFACT, "utf8")) as CompiledTxPermissions;
     return compiled;
 }
 
 function slotOf(label: string): bigint {
-    const entry = compileTxPermissions().storage.find((candidate) => candidate.label === label);
+    const entry = txPermissionsArtifact().storage.find((candidate) => candidate.label === label);
     if (!entry || entry.offset !== 0) throw new Error(`TxPermissions storage layout has no whole slot for ${label}`);
     return BigInt(entry.slot);
 }
@@ -124,5 +124,5 @@ export function txPermissionsGenesisStorage(version: number, operator: string): 
 
 /** The contract as the chain spec's genesis holds it, for a chain of `client` nodes administered by `operator`. */
 export function txPermissionsGenesis(client: ClientKind, operator: string): GenesisContract {
-    return { address: TX_PERMISSIONS_ADDRESS, code: compileTxPermissions().runtimeCode, storage: txPermissionsGenesisStorage(TX_PERMISSION_VERSION[client], operator) };
+    return { address: TX_PERMISSIONS_ADDRESS, code: txPermissionsArtifact().runtimeCode, storage: txPermissionsGenesisStorage(TX_PERMISSION_VERSION[client], operator) };
 }

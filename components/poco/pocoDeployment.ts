@@ -84,9 +84,8 @@ export const POCO_CONTRACTS_PROVIDER: pulumi.dynamic.ResourceProvider = {
     },
 };
 
-/** The deployment plan's inputs from the stack's `poco` config. */
-export function pocoPlanInput(poco: PocoConfig, chainId: number, admin: string | undefined = poco.admin): PocoPlanInput {
-    if (!admin) throw new Error("pocoPlanInput: the admin's address is needed (poco.admin is generated: pass its address)");
+/** The deployment plan's inputs from the stack's `poco` config and the admin's address (configured or generated). */
+export function pocoPlanInput(poco: PocoConfig, chainId: number, admin: string): PocoPlanInput {
     const uri = (kind: string) => `${poco.metadataBaseURI}/${kind}/${chainId}/`;
     return {
         admin,

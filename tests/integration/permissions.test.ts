@@ -1,6 +1,6 @@
 import { Contract, JsonRpcProvider, Wallet, keccak256, toUtf8Bytes } from "ethers";
 import type { ClientKind } from "../../components/config";
-import { ROLES, TX_PERMISSIONS_ABI, TX_PERMISSIONS_ADDRESS, TX_PERMISSION_VERSION, TX_TYPES, compileTxPermissions, txPermissionsGenesis } from "../../components/permissioning/contract";
+import { ROLES, TX_PERMISSIONS_ABI, TX_PERMISSIONS_ADDRESS, TX_PERMISSION_VERSION, TX_TYPES, txPermissionsArtifact, txPermissionsGenesis } from "../../components/permissioning/contract";
 import { PermissionsError, syncPermissions, type PermissionsState } from "../../components/permissioning/sync";
 import { startGenesisNode, type AnvilNode } from "../helpers/anvil";
 
@@ -32,7 +32,7 @@ afterAll(async () => {
     await node?.stop();
 });
 
-const contract = () => new Contract(TX_PERMISSIONS_ADDRESS, compileTxPermissions().abi as never, provider);
+const contract = () => new Contract(TX_PERMISSIONS_ADDRESS, txPermissionsArtifact().abi as never, provider);
 const sync = (desired: PermissionsState, operatorKey = OPERATOR.privateKey) =>
     syncPermissions({ rpcUrl: node.rpcUrl, chainId: CHAIN_ID, contract: TX_PERMISSIONS_ADDRESS, operatorKey, desired, readinessTimeoutMs: 20_000 });
 const ROLE_CONFIG: PermissionsState = {
@@ -156,7 +156,7 @@ describe("the genesis transaction-permission contract", () => {
 
     test("the engine's ABI is the compiled contract's", () => {
         const compiled = new Set(
-            (compileTxPermissions().abi as { type: string; name: string; inputs: { type: string }[] }[])
+            (txPermissionsArtifact().abi as { type: string; name: string; inputs: { type: string }[] }[])
                 .filter((entry) => entry.type === "function")
                 .map((entry) => `${entry.name}(${entry.inputs.map((input) => input.type).join(",")})`),
         );

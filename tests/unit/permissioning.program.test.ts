@@ -1,6 +1,6 @@
 import { computeAddress } from "ethers";
 import { OPERATOR_READER } from "../../components/config";
-import { ROLES, TX_PERMISSIONS_ADDRESS, compileTxPermissions, txPermissionsGenesisStorage } from "../../components/permissioning/contract";
+import { ROLES, TX_PERMISSIONS_ADDRESS, txPermissionsArtifact, txPermissionsGenesisStorage } from "../../components/permissioning/contract";
 import { evaluate, installMocks, isSecretValue, ofType, promiseOf, settle, useDevStack, useStackConfig, type Registration } from "../helpers/pulumiMocks";
 
 type Outputs = ReturnType<typeof import("../../components/program").runProgram>;
@@ -36,7 +36,7 @@ describe("a permissioned consortium on Kubernetes (acme-prod)", () => {
         expect(spec.params.transactionPermissionContract).toBe(TX_PERMISSIONS_ADDRESS);
         expect(spec.params.transactionPermissionContractTransition).toBe("0x0");
         const account = spec.accounts[TX_PERMISSIONS_ADDRESS];
-        expect(account.code).toBe(compileTxPermissions().runtimeCode);
+        expect(account.code).toBe(txPermissionsArtifact().runtimeCode);
         const operator = operatorOf(registrations);
         expect(account.storage).toEqual(txPermissionsGenesisStorage(4, operator));
         expect(BigInt(spec.accounts[operator].balance)).toBeGreaterThan(0n); // it pays for role changes

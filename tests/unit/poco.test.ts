@@ -28,8 +28,8 @@ describe("poco configuration", () => {
     test("defaults: faucet RLC, zero salt, iExec's five categories, iExec's metadata URIs", () => {
         const config = parseConfig({ ...BASE, poco: { admin: ADMIN } }, { pocoAdminKey: true });
         expect(config.poco).toEqual({ admin: ADMIN, salt: `0x${"00".repeat(32)}`, categories: DEFAULT_CATEGORIES, metadataBaseURI: "https://nfts-metadata.iex.ec", readinessTimeoutSeconds: 600 });
-        expect(pocoPlanInput(config.poco!, 17).baseURIs.apps).toBe("https://nfts-metadata.iex.ec/app/17/");
-        expect(pocoPlanInput(config.poco!, 17).rlc).toEqual({ deploy: true });
+        expect(pocoPlanInput(config.poco!, 17, config.poco!.admin!).baseURIs.apps).toBe("https://nfts-metadata.iex.ec/app/17/");
+        expect(pocoPlanInput(config.poco!, 17, config.poco!.admin!).rlc).toEqual({ deploy: true });
     });
 
     test("PoCo is refused on the parity profile's Petersburg chain, which lacks CHAINID", () => {
@@ -59,7 +59,7 @@ describe("poco configuration", () => {
 });
 
 describe("the admin key check a preview runs", () => {
-    const plan = pocoPlanInput(parseConfig({ ...BASE, poco: { admin: ADMIN } }, { pocoAdminKey: true }).poco!, 17);
+    const plan = pocoPlanInput(parseConfig({ ...BASE, poco: { admin: ADMIN } }, { pocoAdminKey: true }).poco!, 17, ADMIN);
     test("accepts the admin's own key", () => {
         expect(pocoInputFailures({ rpcUrl: "http://x", plan, adminKey: ADMIN_KEY, readinessTimeoutSeconds: 1 })).toEqual([]);
     });
@@ -75,7 +75,7 @@ describe("the admin key check a preview runs", () => {
 });
 
 describe("the deployment plan", () => {
-    const plan = pocoPlanInput(parseConfig({ ...BASE, poco: { admin: ADMIN } }, { pocoAdminKey: true }).poco!, 17);
+    const plan = pocoPlanInput(parseConfig({ ...BASE, poco: { admin: ADMIN } }, { pocoAdminKey: true }).poco!, 17, ADMIN);
     const empty = EMPTY_CHAIN_STATE;
 
     test("on an empty chain: RLC, diamond, library, 16 facets, 3 registries, then the cut, settings and categories", () => {
