@@ -54,6 +54,22 @@ require.extensions[".ts"] = (module, filename) => {
     module._compile(output, filename);
 };
 
+// Costs the SDK pays per resource that only a debugging user reads (measured at 100 authorities: about a third of
+// this process's CPU time, which bounds a preview's wall time):
+// - every promise it tracks gets a formatted stack trace, read only when PULUMI_DEBUG_PROMISE_LEAKS is set
+//   (@pulumi/pulumi/runtime/debuggable.js). Those are left unformatted; every other stack is formatted as V8 does.
+// - each resource sends three debug-level Log RPCs to the engine, which shows them only with --debug or in verbose
+//   logs (@pulumi/pulumi/log/index.js). scripts/pulumi-local.sh sets PROGRAM_HOST_DEBUG_LOGS when the command asks.
+if (!process.env.PULUMI_DEBUG_PROMISE_LEAKS) {
+    Error.prepareStackTrace = (error, callSites) =>
+        callSites[0]?.getFunctionName() === "debuggablePromise"
+            ? ""
+            : [`${Error.prototype.toString.call(error)}`, ...callSites.map((site) => `    at ${site}`)].join("\n");
+}
+if (!process.env.PROGRAM_HOST_DEBUG_LOGS) {
+    require("@pulumi/pulumi/log").debug = () => Promise.resolve();
+}
+
 const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
 // The same grpc-js instance as the SDK's, so that the service definitions match.
 const grpc = require(require.resolve("@grpc/grpc-js", { paths: [pulumiDir] }));
@@ -62,8 +78,14 @@ const languageRpc = require("@pulumi/pulumi/proto/language_grpc_pb");
 const { grpcChannelOptions } = require("@pulumi/pulumi/runtime");
 
 async function main() {
-    // Loaded at run time: the engine's settings (project, stack, config) are set by then.
-    const program = async () => require(path.join(repo, "components", "program.ts")).runProgram();
+    let programModule;
+    let loadError;
+    // Run only at the engine's request, once its settings (project, stack, config) are set. A module that failed to
+    // load fails the program, where the CLI shows it.
+    const program = async () => {
+        if (loadError) throw loadError;
+        return programModule.runProgram();
+    };
     const server = new grpc.Server(grpcChannelOptions);
     server.addService(languageRpc.LanguageRuntimeService, new LanguageServer(program));
     const port = await new Promise((resolve, reject) =>
@@ -72,6 +94,13 @@ async function main() {
     process.stdout.write(`127.0.0.1:${port}\n`);
     // stdout is the wrapper's pipe, read once: the program's own console output goes to stderr.
     console.log = console.error;
+    // Loaded now, while the CLI starts: loading the modules costs about as much as that, and no module reads the
+    // engine's settings on load. The engine's first call waits until this is done.
+    try {
+        programModule = require(path.join(repo, "components", "program.ts"));
+    } catch (error) {
+        loadError = error;
+    }
     process.stdin.resume();
     process.stdin.on("end", () => {
         server.forceShutdown();

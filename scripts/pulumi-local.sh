@@ -77,6 +77,8 @@ for ((i = 0; i < ${#args[@]}; i++)); do
         -s=*) stack="${args[$i]#-s=}" ;;
         -s?*) stack="${args[$i]#-s}" ;;
         --color | -C | --cwd | --tracing | --profiling | --memprofilerate | --logflow=*) i=$((i + 1)) ;;
+        # Asked for the program's debug messages: the program host sends them (scripts/program-host.js).
+        --debug | -d | -v | -v=* | -v[0-9]* | --verbose | --verbose=* | --logflow | --logtostderr) export PROGRAM_HOST_DEBUG_LOGS=1 ;;
         -*) ;;
         *) if [ -z "$command" ]; then command="${args[$i]}"; elif [ -z "${subcommand:-}" ]; then subcommand="${args[$i]}"; fi ;;
     esac
