@@ -18,7 +18,7 @@ function stack(project: EngineProject, authorities: number): Record<string, unkn
         kubernetes: { namespace: "bench", renderYamlToDirectory: path.join(project.dir, "rendered") },
         chain: { name: "bench", networkId: 4242, chainId: 4242, stepDuration: 5 },
         authorities: Array.from({ length: authorities }, (_, index) => ({ name: `authority-${index + 1}`, org: `org-${index % 5}` })),
-        rpc: { authority: "authority-1" },
+        rpc: {},
     };
 }
 

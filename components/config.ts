@@ -5,6 +5,8 @@ import { placeholderFor, quotable, scrubMessage } from "./config/redact";
 import { suggestion } from "./config/suggest";
 import { peerHost } from "./platform/naming";
 import { DEFAULT_CATEGORIES, type Category } from "./poco/plan";
+import { DEFAULT_METHODS, KNOWN_METHODS, REFUSED_METHOD_PREFIXES } from "./rpcGateway/methods";
+import { DEFAULT_GATEWAY_LIMITS, type GatewayLimits } from "./rpcGateway/nginx";
 
 /**
  * The one place that reads and validates the stack configuration (namespace `consortium`).
@@ -48,6 +50,8 @@ export interface ExternalAuthorityConfig {
     /** EIP-55 checksummed signer address. */
     readonly address: string;
     readonly enode: string;
+    /** IPv4 CIDR blocks its node connects from: the only sources (besides own pods) the p2p NetworkPolicy admits. */
+    readonly allowFrom: readonly string[];
 }
 
 export interface ValidatorSetConfig {
@@ -81,8 +85,13 @@ export interface IngressConfig {
 }
 
 export interface RpcConfig {
-    /** The own authority that serves JSON-RPC and WebSocket to users. */
-    readonly authority: string;
+    /**
+     * Names of the non-validator full nodes that serve JSON-RPC and WebSocket to users, the gateway, `pulumi up`
+     * and every service; authorities serve JSON-RPC on loopback only.
+     */
+    readonly nodes: readonly string[];
+    /** The JSON-RPC methods members may call (components/rpcGateway/methods.ts); the nodes enable only their modules. */
+    readonly methods: readonly string[];
     readonly corsOrigins: readonly string[];
     readonly docker: { readonly bindAddress: string; readonly hostPort: number; readonly wsHostPort: number };
     readonly kubernetes: { readonly serviceType: ServiceType; readonly ingress?: IngressConfig };
@@ -214,6 +223,7 @@ export interface PermissioningConfig {
         /** One credential per consortium member that reads the chain. */
         readonly readers: readonly string[];
         readonly image: string;
+        readonly limits: GatewayLimits;
     };
     readonly readinessTimeoutSeconds: number;
 }
@@ -463,16 +473,42 @@ function parseAuthorities(check: Checker, raw: unknown): AuthorityConfig[] {
     return result;
 }
 
-function parseExternalAuthorities(check: Checker, raw: unknown): ExternalAuthorityConfig[] {
+/** An IPv4 CIDR block, as a NetworkPolicy's ipBlock takes it. */
+const CIDR_PATTERN = /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\/([0-9]|[12]\d|3[0-2])$/;
+
+function parseAllowFrom(check: Checker, key: string, raw: unknown, platform: PlatformKind | undefined): string[] | undefined {
+    if (raw === undefined || raw === null) {
+        // On Kubernetes the p2p NetworkPolicy admits an external authority only from where it connects.
+        return platform === "kubernetes"
+            ? check.fail(key, "is required on Kubernetes: the IPv4 CIDR blocks this member's node connects from (p2p port 30303 is admitted from them only, never from 0.0.0.0/0)")
+            : [];
+    }
+    const blocks = check.stringList(key, raw);
+    if (!blocks) return undefined;
+    let valid = blocks.length > 0 || platform !== "kubernetes";
+    if (!valid) check.fail(key, "must list at least one IPv4 CIDR block");
+    for (const block of blocks) {
+        if (!CIDR_PATTERN.test(block)) {
+            valid = false;
+            check.fail(key, `must list IPv4 CIDR blocks such as 203.0.113.7/32 (got ${describe(block)})`);
+        } else if (Number(block.split("/")[1]) < 8) {
+            valid = false;
+            check.fail(key, `must not admit ${describe(block)}: a block wider than /8 admits most of the internet to the chain's p2p port`);
+        }
+    }
+    return valid ? blocks : undefined;
+}
+
+function parseExternalAuthorities(check: Checker, raw: unknown, platform: PlatformKind | undefined): ExternalAuthorityConfig[] {
     if (raw === undefined || raw === null) return [];
     if (!Array.isArray(raw)) {
-        check.fail("externalAuthorities", `must be a list of { name, address, enode } (got ${describe(raw)})`);
+        check.fail("externalAuthorities", `must be a list of { name, address, enode, allowFrom? } (got ${describe(raw)})`);
         return [];
     }
     const result: ExternalAuthorityConfig[] = [];
     raw.forEach((item, index) => {
         const key = `externalAuthorities[${index}]`;
-        const record = check.object(key, item, ["name", "address", "enode"]);
+        const record = check.object(key, item, ["name", "address", "enode", "allowFrom"]);
         if (!record) return;
         const name = check.string(`${key}.name`, record.name, NAME_PATTERN, nameRule());
         const address = check.address(`${key}.address`, record.address);
@@ -486,8 +522,9 @@ function parseExternalAuthorities(check: Checker, raw: unknown): ExternalAuthori
             const port = Number(ENODE_PATTERN.exec(enode)![3]);
             if (port < 1 || port > 65535) check.fail(`${key}.enode`, `has port ${port}; a port is between 1 and 65535`);
         }
-        if (name && address && enode) {
-            const external = { name, address, enode };
+        const allowFrom = parseAllowFrom(check, `${key}.allowFrom`, record.allowFrom, platform);
+        if (name && address && enode && allowFrom) {
+            const external = { name, address, enode, allowFrom };
             check.positions.set(external, key);
             result.push(external);
         }
@@ -616,31 +653,82 @@ function checkPublicIds(
     }
 }
 
+/**
+ * Client flags that open JSON-RPC, choose its modules or hosts, or unlock accounts: Nethermind's JsonRpc.*, KeyStore.*
+ * and Init.WebSockets* settings (given as --Section.Key), OpenEthereum's and Parity's --jsonrpc-*, --ws-*, --ipc-*,
+ * --rpc*, --unlock, --password, --unsafe-expose, --engine-signer and --config.
+ */
+const SERVING_FLAGS = /^--?(jsonrpc[.-]|keystore\.|init\.websockets|ws-|ipc-|rpc|unlock|password|unsafe-expose|engine-signer|config\b|mining\.|aura\.)/i;
+
 function parseClient(check: Checker, raw: unknown): ClientConfig | undefined {
     const record = check.object("client", raw, ["kind", "image", "extraArgs"]);
     if (!record) return undefined;
     const kind = record.kind === undefined ? "nethermind" : check.oneOf("client.kind", record.kind, CLIENT_KINDS);
     const image = record.image === undefined ? undefined : check.string("client.image", record.image);
     const extraArgs = check.stringList("client.extraArgs", record.extraArgs);
-    if (!kind || extraArgs === undefined) return undefined;
+    let argsValid = true;
+    for (const arg of extraArgs ?? []) {
+        if (placeholderFor(arg)) {
+            argsValid = false;
+            check.fail("client.extraArgs", `must not hold key material (got ${describe(arg)}): arguments are visible in the process list and in the platform's object specs; keys are generated into secret files`);
+        } else if (SERVING_FLAGS.test(arg)) {
+            argsValid = false;
+            check.fail(
+                "client.extraArgs",
+                `must not include ${describe(arg.split("=")[0])}: JSON-RPC interfaces, modules and accounts are set by the program (rpc.methods chooses what the nodes serve), and this flag could re-enable what the method allowlist removes or unlock an account`,
+            );
+        }
+    }
+    if (!kind || extraArgs === undefined || !argsValid) return undefined;
     return { kind, image: image ?? DEFAULT_IMAGES[kind], extraArgs };
 }
 
-function parseRpc(check: Checker, raw: unknown, ownNames: readonly string[], externalNames: readonly string[]): RpcConfig | undefined {
-    const record = check.object("rpc", raw, ["authority", "corsOrigins", "docker", "kubernetes"]);
-    if (!record) return undefined;
-    let authority: string | undefined = ownNames[0];
-    if (record.authority !== undefined) {
-        const named = check.string("rpc.authority", record.authority);
-        if (named && externalNames.includes(named)) {
-            check.fail("rpc.authority", `names ${describe(named)}, an external authority; the RPC endpoint must be one this stack runs: ${ownNames.join(", ")}`);
-        } else if (named && !ownNames.includes(named)) {
-            check.fail("rpc.authority", `must name one of this stack's authorities: ${ownNames.join(", ")} (got ${describe(named)})`);
-        } else {
-            authority = named;
+/** Default number of RPC nodes: one on a Docker host, two on Kubernetes (one may be drained while the other serves). */
+export const DEFAULT_RPC_NODES: Record<PlatformKind, number> = { docker: 1, kubernetes: 2 };
+export const MAX_RPC_NODES = 16;
+/** The RPC nodes' names: `rpc-node-1`, `rpc-node-2`, ... */
+export const rpcNodeNames = (count: number) => Array.from({ length: count }, (_, index) => `rpc-node-${index + 1}`);
+/** The local foreign chain's one RPC node. */
+export const foreignRpcNodeName = (authority: string) => `${authority}-rpc`;
+const CORS_ORIGIN_PATTERN = /^(\*|https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?)$/;
+
+function parseMethods(check: Checker, raw: unknown): string[] | undefined {
+    if (raw === undefined || raw === null) return [...DEFAULT_METHODS];
+    const methods = check.stringList("rpc.methods", raw);
+    if (!methods) return undefined;
+    let valid = true;
+    for (const method of methods) {
+        const refused = REFUSED_METHOD_PREFIXES.find(({ prefix }) => method.startsWith(prefix));
+        if (refused) {
+            valid = false;
+            check.fail("rpc.methods", `must not include ${describe(method)}: ${refused.prefix}* ${refused.why}; no consortium node serves it`);
+        } else if (!KNOWN_METHODS.includes(method)) {
+            valid = false;
+            const close = suggestion(method, KNOWN_METHODS);
+            check.fail("rpc.methods", `names ${describe(method)}, not a method this program serves${close || `; known methods: ${KNOWN_METHODS.join(", ")}`}`);
         }
     }
+    if (methods.length === 0) return check.fail("rpc.methods", "must name at least one method (absent: the safe default list)");
+    if (new Set(methods).size !== methods.length) return check.fail("rpc.methods", "names a method twice");
+    return valid ? methods : undefined;
+}
+
+function parseRpc(check: Checker, raw: unknown, platform: PlatformKind | undefined): RpcConfig | undefined {
+    const record = check.object("rpc", raw, ["nodes", "methods", "corsOrigins", "docker", "kubernetes", "authority"]);
+    if (!record) return undefined;
+    if (record.authority !== undefined) {
+        check.fail(
+            "rpc.authority",
+            "is no longer used: authorities serve JSON-RPC on loopback only, and rpc.nodes non-validator nodes (no signer key) serve users, the gateway and pulumi up; remove rpc.authority (rpc.nodes sets how many)",
+        );
+    }
+    const nodeCount =
+        record.nodes === undefined ? (platform ? DEFAULT_RPC_NODES[platform] : 1) : check.integer("rpc.nodes", record.nodes, 1, MAX_RPC_NODES, `a number of RPC nodes from 1 to ${MAX_RPC_NODES}`);
+    const methods = parseMethods(check, record.methods);
     const corsOrigins = check.stringList("rpc.corsOrigins", record.corsOrigins);
+    for (const origin of corsOrigins ?? []) {
+        if (!CORS_ORIGIN_PATTERN.test(origin)) check.fail("rpc.corsOrigins", `must list browser origins such as https://app.example.org (scheme, host, optional port) or *; got ${describe(origin)}`);
+    }
 
     const dockerRecord = check.object("rpc.docker", record.docker, ["bindAddress", "hostPort", "wsHostPort"]);
     const bindAddress =
@@ -664,8 +752,14 @@ function parseRpc(check: Checker, raw: unknown, ownNames: readonly string[], ext
             ingressRecord?.tlsSecretName === undefined ? undefined : check.string("rpc.kubernetes.ingress.tlsSecretName", ingressRecord.tlsSecretName);
         if (host) ingress = { host, ...(className ? { className } : {}), ...(tlsSecretName ? { tlsSecretName } : {}) };
     }
-    if (!authority || corsOrigins === undefined || !bindAddress || !hostPort || !wsHostPort || !serviceType) return undefined;
-    return { authority, corsOrigins, docker: { bindAddress, hostPort, wsHostPort }, kubernetes: { serviceType, ...(ingress ? { ingress } : {}) } };
+    if (!nodeCount || !methods || corsOrigins === undefined || !bindAddress || !hostPort || !wsHostPort || !serviceType) return undefined;
+    return {
+        nodes: rpcNodeNames(nodeCount),
+        methods,
+        corsOrigins,
+        docker: { bindAddress, hostPort, wsHostPort },
+        kubernetes: { serviceType, ...(ingress ? { ingress } : {}) },
+    };
 }
 
 function parseKubernetes(check: Checker, raw: unknown): KubernetesConfig | undefined {
@@ -771,7 +865,7 @@ function parsePermissioning(check: Checker, raw: unknown, authorities: readonly 
     const bridgeUsers = record.bridgeUsers === undefined ? undefined : addressList("permissioning.bridgeUsers", record.bridgeUsers);
     const onlyStaticPeers = record.onlyStaticPeers === undefined ? true : check.boolean("permissioning.onlyStaticPeers", record.onlyStaticPeers);
 
-    const rpcRecord = check.object("permissioning.rpc", record.rpc, ["access", "readers", "image"]);
+    const rpcRecord = check.object("permissioning.rpc", record.rpc, ["access", "readers", "image", "limits"]);
     const access = rpcRecord?.access === undefined ? "gateway" : check.oneOf("permissioning.rpc.access", rpcRecord.access, RPC_ACCESS);
     const members = [...new Set(authorities.map((authority) => authority.org ?? authority.name))];
     let readers: string[] | undefined = access === "gateway" ? members : [];
@@ -786,19 +880,49 @@ function parsePermissioning(check: Checker, raw: unknown, authorities: readonly 
     }
     const image = rpcRecord?.image === undefined ? GATEWAY_IMAGE : check.string("permissioning.rpc.image", rpcRecord.image, /^[^\s:]+(:[^\s:]+)?(@sha256:[0-9a-f]{64})?$/, "must be an nginx image reference such as nginx:1.27.3-alpine");
     if (image && (/:latest$/.test(image) || !/[:@]/.test(image))) check.fail("permissioning.rpc.image", "must be pinned to a version or digest, not latest");
+    const limits = parseGatewayLimits(check, rpcRecord?.limits);
     const readinessTimeoutSeconds =
         record.readinessTimeoutSeconds === undefined ? 600 : check.integer("permissioning.readinessTimeoutSeconds", record.readinessTimeoutSeconds, 1, 86_400, "a number of seconds from 1 to 86400");
 
-    if (open === undefined || onlyStaticPeers === undefined || !access || !readers || !image || !readinessTimeoutSeconds) return undefined;
+    if (open === undefined || onlyStaticPeers === undefined || !access || !readers || !image || !limits || !readinessTimeoutSeconds) return undefined;
     if (Object.values(roles).some((list) => list === undefined) || (record.bridgeUsers !== undefined && !bridgeUsers)) return undefined;
     return {
         open,
         roles: roles as Record<RoleKey, string[]>,
         ...(bridgeUsers ? { bridgeUsers } : {}),
         onlyStaticPeers,
-        rpc: { access, readers, image },
+        rpc: { access, readers, image, limits },
         readinessTimeoutSeconds,
     };
+}
+
+/** Bounds of each gateway limit: what nginx accepts, and no setting that turns a limit off. */
+const GATEWAY_LIMIT_RANGES: Record<keyof GatewayLimits, readonly [number, number, string]> = {
+    requestsPerSecond: [1, 100_000, "requests per second per member"],
+    burst: [0, 1_000_000, "requests a member may send at once above its rate"],
+    connectionsPerMember: [1, 10_000, "concurrent requests and WebSocket sessions per member"],
+    addressRequestsPerSecond: [1, 100_000, "requests per second from one client address, before authentication"],
+    addressBurst: [0, 1_000_000, "requests one address may send at once above its rate"],
+    connectionsPerAddress: [1, 10_000, "concurrent connections from one client address"],
+    maxBodyBytes: [1024, 64 * 1024 * 1024, "bytes of a request body"],
+    maxBatch: [1, 10_000, "calls in one batch request"],
+};
+
+function parseGatewayLimits(check: Checker, raw: unknown): GatewayLimits | undefined {
+    const keys = Object.keys(GATEWAY_LIMIT_RANGES) as (keyof GatewayLimits)[];
+    const record = check.object("permissioning.rpc.limits", raw, keys);
+    if (!record) return undefined;
+    const limits: Partial<Record<keyof GatewayLimits, number>> = {};
+    for (const key of keys) {
+        const [min, max, what] = GATEWAY_LIMIT_RANGES[key];
+        limits[key] = record[key] === undefined ? DEFAULT_GATEWAY_LIMITS[key] : check.integer(`permissioning.rpc.limits.${key}`, record[key], min, max, `a whole number from ${min} to ${max} (${what})`);
+    }
+    if (keys.some((key) => limits[key] === undefined)) return undefined;
+    const parsed = limits as GatewayLimits;
+    if (parsed.addressRequestsPerSecond < parsed.requestsPerSecond) {
+        check.fail("permissioning.rpc.limits.addressRequestsPerSecond", `must be at least requestsPerSecond (${parsed.requestsPerSecond}): a member's calls come from one address too`);
+    }
+    return parsed;
 }
 
 function parseForeign(check: Checker, raw: unknown, homeChainId: number | undefined, takenNames: readonly string[], hasDeployerKey: boolean): ForeignConfig | undefined {
@@ -1021,7 +1145,7 @@ export function parseConfig(raw: RawConfig, context: ParseContext = {}): Consort
     const kubernetes = platform === "kubernetes" ? parseKubernetes(check, raw.kubernetes) : undefined;
 
     const authorities = parseAuthorities(check, raw.authorities);
-    const externalAuthorities = parseExternalAuthorities(check, raw.externalAuthorities);
+    const externalAuthorities = parseExternalAuthorities(check, raw.externalAuthorities, platform);
     const ownNames = authorities.map((authority) => authority.name);
     const externalNames = externalAuthorities.map((authority) => authority.name);
     const allNames = [...ownNames, ...externalNames];
@@ -1055,7 +1179,7 @@ export function parseConfig(raw: RawConfig, context: ParseContext = {}): Consort
 
     const chain = parseChain(check, raw.chain, allNames);
     const client = parseClient(check, raw.client);
-    const rpc = authorities.length > 0 ? parseRpc(check, raw.rpc, ownNames, externalNames) : undefined;
+    const rpc = authorities.length > 0 ? parseRpc(check, raw.rpc, platform) : undefined;
 
     const keystoreRecord = check.object("keystore", raw.keystore, ["passwordLength"]);
     const passwordLength =
@@ -1125,8 +1249,17 @@ function namingInput(config: NamingParts, stack: string | undefined, positions: 
         platform,
         ...(stack !== undefined ? { stack } : {}),
         authorities: authorities.map((authority, index) => ({ name: authority.name, owner: entryOwner(positions, authority, "authorities", index, "name", authority.name) })),
+        rpcNodes: (rpc?.nodes ?? []).map((name) => ({ name, owner: { key: "rpc.nodes", label: `rpc.nodes (the RPC node '${name}')`, base: `rpc-node:${name}` } })),
         rpcIngress: rpc?.kubernetes.ingress !== undefined,
-        ...(foreign?.kind === "local" ? { foreignAuthority: { name: foreign.authority, owner: { key: "foreign.local.authority", label: `foreign.local.authority '${foreign.authority}'`, base: foreign.authority } } } : {}),
+        ...(foreign?.kind === "local"
+            ? {
+                  foreignAuthority: { name: foreign.authority, owner: { key: "foreign.local.authority", label: `foreign.local.authority '${foreign.authority}'`, base: foreign.authority } },
+                  foreignRpcNode: {
+                      name: foreignRpcNodeName(foreign.authority),
+                      owner: { key: "foreign.local.authority", label: `foreign.local.authority '${foreign.authority}' (its RPC node '${foreignRpcNodeName(foreign.authority)}')`, base: `rpc-node:${foreignRpcNodeName(foreign.authority)}` },
+                  },
+              }
+            : {}),
         ...(permissioning && permissioning.rpc.access !== "open"
             ? { gateway: { name: GATEWAY_WORKLOAD, owner: { key: "permissioning.rpc.access", label: `permissioning's RPC gateway '${GATEWAY_WORKLOAD}' (permissioning.rpc.access ${permissioning.rpc.access})`, base: GATEWAY_WORKLOAD } } }
             : {}),

@@ -9,6 +9,7 @@ import type { ConsortiumConfig } from "./config";
 import type { RpcCredentials } from "./chain/rpc";
 import { AccountKey } from "./identity/accountKey";
 import { AuthorityIdentity } from "./identity/authorityIdentity";
+import { NodeKey } from "./identity/nodeKey";
 import { TX_PERMISSIONS_ADDRESS, roleNames, txPermissionsGenesis } from "./permissioning/contract";
 import { bridgeAllowanceList, desiredPermissions } from "./permissioning/plan";
 import { TxPermissions } from "./permissioning/txPermissions";
@@ -29,6 +30,18 @@ export interface ConsortiumArgs {
     readonly pocoAdmin?: { readonly address: pulumi.Input<string>; readonly key: pulumi.Input<string> };
     /** The bridge's accounts on this chain, which a permissioned chain lets transact. */
     readonly bridgeAccounts?: { readonly deployer: pulumi.Input<string>; readonly validators: readonly pulumi.Input<string>[] };
+}
+
+/**
+ * When an authority stops being ready: no block processed for six steps (and at least a minute), or, for an
+ * authority of the latest validator set (`validators` of them, each sealing one step in `validators`), none produced
+ * by it for three of its turns (and at least two minutes).
+ */
+export function healthIntervals(stepDuration: number, validators: number | undefined): { processed: number; produced?: number } {
+    return {
+        processed: Math.max(60, 6 * stepDuration),
+        ...(validators !== undefined ? { produced: Math.max(120, 3 * validators * stepDuration) } : {}),
+    };
 }
 
 /** Wei genesis gives the permissions operator: role changes cost gas like any transaction. */
@@ -111,11 +124,19 @@ export class Consortium extends pulumi.ComponentResource {
             ...own.map(({ authority, identity }) => [authority.name, identity.address] as const),
             ...config.externalAuthorities.map((external) => [external.name, external.address] as const),
         ]);
-        // Every authority's enode, joined once; each node's peers are this list without itself.
+        const rpcNodes = config.rpc.nodes.map((nodeName) => {
+            const key = new NodeKey(`${name}-${nodeName}`, { protect: config.protect }, { parent: this });
+            return { name: nodeName, key, enode: key.enodeId.apply((id) => enodeUrl(id, hostOf(nodeName), P2P_PORT)) };
+        });
+        // Every node's enode (authorities, own and external, and RPC nodes), joined once; each node's peers are this
+        // list without itself.
         const enodes = pulumi.all([
             ...own.map(({ authority, enode }) => pulumi.all([authority.name, enode])),
             ...config.externalAuthorities.map((external) => pulumi.output([external.name, external.enode] as const)),
+            ...rpcNodes.map((node) => pulumi.all([node.name, node.enode])),
         ]);
+        const peersOf = (nodeName: string) => enodes.apply((all) => all.filter(([peerName]) => peerName !== nodeName).map(([, enode]) => enode));
+        const ownNodeHosts = [...config.authorities.map((authority) => authority.name), ...config.rpc.nodes];
 
         const validatorSets = pulumi.all(
             config.chain.validatorSets.map((set) =>
@@ -146,28 +167,41 @@ export class Consortium extends pulumi.ComponentResource {
         );
 
         const behindGateway = permissioning !== undefined && permissioning.rpc.access !== "open";
-        const workloads: WorkloadSpec[] = own.map(({ authority, identity }) =>
-            profile.authorityWorkload({
-                name: authority.name,
-                chainName: config.chain.name,
-                address: identity.address,
-                staticPeers: enodes.apply((all) => all.filter(([peerName]) => peerName !== authority.name).map(([, enode]) => enode)),
-                onlyStaticPeers: permissioning?.onlyStaticPeers ?? false,
-                corsOrigins: config.rpc.corsOrigins,
-                image: config.client.image,
-                extraArgs: config.client.extraArgs,
-                publicEndpoint: !behindGateway && authority.name === config.rpc.authority,
-                specJson: this.specJson,
-                keys: {
-                    keystoreFileName: identity.keystoreFileName,
-                    keystoreJson: identity.keystoreJson,
-                    password: identity.password,
+        const onlyStaticPeers = permissioning?.onlyStaticPeers ?? false;
+        const nodeBase = (nodeName: string) => ({
+            name: nodeName,
+            chainName: config.chain.name,
+            staticPeers: peersOf(nodeName),
+            onlyStaticPeers,
+            image: config.client.image,
+            extraArgs: config.client.extraArgs,
+            specJson: this.specJson,
+            resources: DEFAULT_RESOURCES[config.client.kind],
+            waitForHosts: ownNodeHosts.filter((host) => host !== nodeName).map(hostOf),
+        });
+        // Only an authority of the latest validator set is expected to seal.
+        const latestSet = config.chain.validatorSets[config.chain.validatorSets.length - 1].validators;
+        const workloads: WorkloadSpec[] = [
+            ...own.map(({ authority, identity }) =>
+                profile.authorityWorkload({
+                    ...nodeBase(authority.name),
+                    address: identity.address,
                     nodeKey: identity.nodeKey,
-                },
-                resources: DEFAULT_RESOURCES[config.client.kind],
-                waitForHosts: config.authorities.filter((peer) => peer.name !== authority.name).map((peer) => hostOf(peer.name)),
-            }),
-        );
+                    keys: { keystoreFileName: identity.keystoreFileName, keystoreJson: identity.keystoreJson, password: identity.password },
+                    healthIntervals: healthIntervals(config.chain.stepDuration, latestSet.includes(authority.name) ? latestSet.length : undefined),
+                }),
+            ),
+            ...rpcNodes.map((node, index) =>
+                profile.rpcNodeWorkload({
+                    ...nodeBase(node.name),
+                    nodeKey: node.key.nodeKey,
+                    methods: config.rpc.methods,
+                    corsOrigins: config.rpc.corsOrigins,
+                    // Without a gateway the first RPC node publishes the users' ports on Docker; on Kubernetes the RPC Service selects every RPC node.
+                    publicEndpoint: !behindGateway && index === 0,
+                }),
+            ),
+        ];
 
         // Nodes receive a spec only once the genesis lock has accepted it.
         const platform = createPlatform(
@@ -178,8 +212,8 @@ export class Consortium extends pulumi.ComponentResource {
         );
         const dockerNetwork = platform instanceof DockerPlatform ? platform.networkName : undefined;
 
-        // The RPC authority first; the stack's other authorities are the gateway's backups.
-        const gatewayNodes = [config.rpc.authority, ...config.authorities.map((authority) => authority.name).filter((authorityName) => authorityName !== config.rpc.authority)];
+        // The first RPC node first; the others are the gateway's backups.
+        const gatewayNodes = config.rpc.nodes;
         const gateway = behindGateway
             ? new RpcGateway(
                   `${name}-rpc-gateway`,
@@ -257,7 +291,7 @@ export class Consortium extends pulumi.ComponentResource {
         this.rpcUrl = platform.rpcUrl;
         this.wsUrl = platform.wsUrl;
         this.programRpcUrl = programRpcUrl;
-        this.internalRpcUrl = `http://${hostOf(config.rpc.authority)}:${RPC_PORT}`;
+        this.internalRpcUrl = `http://${hostOf(config.rpc.nodes[0])}:${RPC_PORT}`;
         if (dockerNetwork) this.dockerNetwork = dockerNetwork;
         this.authorities = pulumi.all([
             ...own.map(({ authority, identity, enode }) =>

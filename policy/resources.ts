@@ -1,6 +1,6 @@
 import { UnknownValueError } from "@pulumi/policy";
 import type { ValidatorSet } from "../components/chain/spec";
-import { AUTHORITY_COMPONENT, COMPONENT_LABEL, PART_OF_LABEL } from "../components/platform/naming";
+import { AUTHORITY_COMPONENT, COMPONENT_LABEL, PART_OF_LABEL, RPC_NODE_COMPONENT } from "../components/platform/naming";
 
 /**
  * How the policies recognise the consortium's resources: by the labels the platform puts on every
@@ -86,6 +86,8 @@ export function labelsOf(resource: ResourceView): Record<string, string> {
 }
 
 export const isAuthority = (resource: ResourceView): boolean => labelsOf(resource)[COMPONENT_LABEL] === AUTHORITY_COMPONENT;
+/** A node of the chain that may serve JSON-RPC: an authority (on loopback, by this program) or an RPC node. */
+export const isChainNode = (resource: ResourceView): boolean => [AUTHORITY_COMPONENT, RPC_NODE_COMPONENT].includes(labelsOf(resource)[COMPONENT_LABEL]);
 
 /** Which chain a workload belongs to (the platform's `part-of` label: one per consortium on a platform). */
 export const chainOf = (resource: ResourceView): string => labelsOf(resource)[PART_OF_LABEL] ?? "";

@@ -1,4 +1,4 @@
-import type { ConsortiumConfig, ForeignLocalConfig } from "../config";
+import { foreignRpcNodeName, type ConsortiumConfig, type ForeignLocalConfig } from "../config";
 
 /**
  * The stack config of a local foreign chain (the seed's FOREIGN-CHAIN): one authority built from the
@@ -26,7 +26,8 @@ export function foreignChainConfig(config: ConsortiumConfig, local: ForeignLocal
         externalAuthorities: [],
         client: config.client,
         rpc: {
-            authority: local.authority,
+            nodes: [foreignRpcNodeName(local.authority)],
+            methods: config.rpc.methods,
             corsOrigins: config.rpc.corsOrigins,
             docker: { bindAddress: config.rpc.docker.bindAddress, hostPort: local.docker.hostPort, wsHostPort: local.docker.wsHostPort },
             kubernetes: { serviceType: "ClusterIP" },

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { P2P_PORT, RPC_PORT, WS_PORT, type WorkloadSpec } from "../platform/workload";
-import { CONFIG_DIR, PASSWORD_PATH, SECRETS_DIR, SPEC_PATH, authorityWorkload, type AuthorityNodeInput, type ClientProfile } from "./profile";
+import { AUTHORITY_LOOPBACK_METHODS, nethermindModules } from "../rpcGateway/methods";
+import { CONFIG_DIR, PASSWORD_PATH, SECRETS_DIR, SPEC_PATH, authorityWorkload, rpcNodeWorkload, type AuthorityNodeInput, type ClientProfile, type RpcNodeInput } from "./profile";
 
 const DATA_PATH = "/nethermind/nethermind_db"; // a VOLUME of the official image
 const KEYSTORE_DIR = "/consortium/keystore";
@@ -8,34 +9,50 @@ const NODE_KEY_PATH = `${SECRETS_DIR}/node.key`;
 const CONFIG_PATH = `${CONFIG_DIR}/nethermind.json`;
 
 export interface NethermindConfigInput {
-    readonly address: string;
     readonly staticPeers: readonly string[];
     readonly onlyStaticPeers: boolean;
-    readonly corsOrigins: readonly string[];
+    /** An authority seals with this signer and serves JSON-RPC on loopback; absent: an RPC node. */
+    readonly signer?: { readonly address: string; readonly healthIntervals: HealthIntervals };
+    /** An RPC node's modules and browser origins. */
+    readonly rpc?: { readonly modules: readonly string[]; readonly corsOrigins: readonly string[] };
 }
 
+/** Seconds without a processed (and, for an authority, produced) block after which /health answers unhealthy. */
+export interface HealthIntervals {
+    readonly processed: number;
+    /** Absent: an authority not expected to seal (not in the latest validator set). */
+    readonly produced?: number;
+}
+
+/** An authority's JSON-RPC, on loopback for its own health check: block and peer views, and /health. */
+const AUTHORITY_MODULES = nethermindModules(AUTHORITY_LOOPBACK_METHODS);
+
 /**
- * Nethermind's own JSON config for an AuRa authority (flags from Nethermind's AuRa validator guide):
- * merge off, block production on, force sealing on a private chain, the signer unlocked from the
- * keystore with a password file, every other authority as a static peer
- * (and, in a permissioned consortium, the only peers: no discovery, no other connections).
+ * Nethermind's own JSON config (flags from Nethermind's AuRa validator guide; every key checked against
+ * Nethermind 1.36.0's I*Config interfaces in client-audit.md §1.1):
+ * - an authority: merge off, block production on, force sealing on a private chain, the signer unlocked from the
+ *   keystore with a password file; JSON-RPC on 127.0.0.1 only, for its health check;
+ * - an RPC node: no block production, no keystore, JSON-RPC and WebSocket on every interface with only the modules
+ *   of `rpc.methods` (Subscribe for eth_subscribe over WebSocket; never Parity, Admin, Personal, Debug or Trace);
+ * both with every other node as a static peer (and, in a permissioned consortium, no discovery).
+ * HealthChecks' produced/processed intervals make /health answer 503 when blocks stop
+ * (HealthChecksConfig.MaxIntervalWithoutProcessedBlock/ProducedBlock).
  */
 export function renderNethermindConfig(input: NethermindConfigInput): string {
+    const signer = input.signer;
     const config = {
         Init: {
             ChainSpecPath: SPEC_PATH,
             BaseDbPath: `${DATA_PATH}/db`,
-            IsMining: true,
             ...(input.onlyStaticPeers ? { DiscoveryEnabled: false } : {}),
         },
-        Mining: { Enabled: true },
+        Mining: { Enabled: signer !== undefined },
         Merge: { Enabled: false },
-        Aura: { ForceSealing: true, AllowAuRaPrivateChains: true },
+        ...(signer ? { Aura: { ForceSealing: true, AllowAuRaPrivateChains: true } } : {}),
         KeyStore: {
-            KeyStoreDirectory: KEYSTORE_DIR,
-            UnlockAccounts: [input.address],
-            PasswordFiles: [PASSWORD_PATH],
-            BlockAuthorAccount: input.address,
+            ...(signer
+                ? { KeyStoreDirectory: KEYSTORE_DIR, UnlockAccounts: [signer.address], PasswordFiles: [PASSWORD_PATH], BlockAuthorAccount: signer.address }
+                : {}),
             EnodeKeyFile: NODE_KEY_PATH,
         },
         Network: {
@@ -45,39 +62,49 @@ export function renderNethermindConfig(input: NethermindConfigInput): string {
             ...(input.onlyStaticPeers ? { OnlyStaticPeers: true } : {}),
         },
         Sync: { FastSync: false, SnapSync: false },
-        JsonRpc: {
+        JsonRpc: signer
+            ? { Enabled: true, Host: "127.0.0.1", Port: RPC_PORT, EnabledModules: AUTHORITY_MODULES }
+            : { Enabled: true, Host: "0.0.0.0", Port: RPC_PORT, WebSocketsPort: WS_PORT, EnabledModules: [...input.rpc!.modules], CorsOrigins: [...input.rpc!.corsOrigins] },
+        HealthChecks: {
             Enabled: true,
-            Host: "0.0.0.0",
-            Port: RPC_PORT,
-            WebSocketsPort: WS_PORT,
-            EnabledModules: ["Eth", "Net", "Web3", "Parity", "TxPool", "Health"],
-            CorsOrigins: [...input.corsOrigins],
+            ...(signer ? { MaxIntervalWithoutProcessedBlock: signer.healthIntervals.processed } : {}),
+            ...(signer?.healthIntervals.produced !== undefined ? { MaxIntervalWithoutProducedBlock: signer.healthIntervals.produced } : {}),
         },
-        HealthChecks: { Enabled: true },
     };
     return `${JSON.stringify(config, null, 2)}\n`;
 }
 
+/** Readiness: Nethermind's /health answers 200 (bash's /dev/tcp: the image has bash, no curl or wget). */
+const HEALTH_PROBE = [
+    "bash",
+    "-c",
+    `exec 3<>/dev/tcp/127.0.0.1/${RPC_PORT} && printf 'GET /health HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && read -r status <&3 && [[ "$status" == *" 200 "* ]]`,
+];
+
+const LAYOUT = {
+    configPath: CONFIG_PATH,
+    // Nethermind reads the node key file as raw bytes, not hex text.
+    nodeKey: { path: NODE_KEY_PATH, encoding: "raw" as const },
+    dataPath: DATA_PATH,
+    readinessProbe: HEALTH_PROBE,
+    executable: "/nethermind/nethermind",
+    shell: "/bin/sh",
+};
+
+const configFile = (content: pulumi.Input<string>) => ({ key: "nethermind.json", path: CONFIG_PATH, content, encoding: "utf8" as const, kind: "config" as const });
+
 export const nethermindProfile: ClientProfile = {
     kind: "nethermind",
     authorityWorkload(input: AuthorityNodeInput): WorkloadSpec {
-        const configInput = pulumi.all([input.address, input.staticPeers]).apply(([address, staticPeers]) => ({
-            address,
-            staticPeers,
-            onlyStaticPeers: input.onlyStaticPeers,
-            corsOrigins: input.corsOrigins,
-        }));
-        return authorityWorkload(input, {
-            configPath: CONFIG_PATH,
-            configFiles: [{ key: "nethermind.json", path: CONFIG_PATH, content: configInput.apply(renderNethermindConfig), encoding: "utf8", kind: "config" }],
-            keystoreDir: KEYSTORE_DIR,
-            // Nethermind reads the node key file as raw bytes, not hex text.
-            nodeKey: { path: NODE_KEY_PATH, encoding: "raw" },
-            dataPath: DATA_PATH,
-            // The image (Ubuntu) has bash but no curl.
-            dockerTest: ["CMD", "bash", "-c", `exec 3<>/dev/tcp/127.0.0.1/${RPC_PORT}`],
-            executable: "/nethermind/nethermind",
-            shell: "/bin/sh",
-        });
+        const content = pulumi.all([input.address, input.staticPeers]).apply(([address, staticPeers]) =>
+            renderNethermindConfig({ staticPeers, onlyStaticPeers: input.onlyStaticPeers, signer: { address, healthIntervals: input.healthIntervals } }),
+        );
+        return authorityWorkload(input, { ...LAYOUT, keystoreDir: KEYSTORE_DIR, configFiles: [configFile(content)] });
+    },
+    rpcNodeWorkload(input: RpcNodeInput): WorkloadSpec {
+        const content = pulumi.output(input.staticPeers).apply((staticPeers) =>
+            renderNethermindConfig({ staticPeers, onlyStaticPeers: input.onlyStaticPeers, rpc: { modules: nethermindModules(input.methods), corsOrigins: input.corsOrigins } }),
+        );
+        return rpcNodeWorkload(input, { ...LAYOUT, configFiles: [configFile(content)] });
     },
 };

@@ -1,62 +1,71 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ClientKind } from "../config";
 import { P2P_PORT, RPC_PORT, WS_PORT, type WorkloadSpec } from "../platform/workload";
-import { CONFIG_DIR, PASSWORD_PATH, SPEC_PATH, authorityWorkload, type AuthorityNodeInput, type ClientProfile } from "./profile";
+import { AUTHORITY_LOOPBACK_METHODS, parityApis } from "../rpcGateway/methods";
+import { CONFIG_DIR, PASSWORD_PATH, SPEC_PATH, authorityWorkload, rpcNodeWorkload, type AuthorityNodeInput, type ClientProfile, type RpcNodeInput } from "./profile";
 
 const CONFIG_PATH = `${CONFIG_DIR}/authority.toml`;
 const RESERVED_PEERS_PATH = `${CONFIG_DIR}/reserved_peers`;
 const KEYS_DIR = "/consortium/keys";
 
 export interface AuthorityTomlInput {
+    readonly kind: ClientKind;
     readonly dataPath: string;
-    readonly address: string;
     readonly onlyStaticPeers: boolean;
-    readonly corsOrigins: readonly string[];
-    readonly rpcApis: readonly string[];
+    /** An authority seals with this signer and serves JSON-RPC on loopback; absent: an RPC node. */
+    readonly signer?: string;
+    /** An RPC node's apis and browser origins. */
+    readonly rpc?: { readonly apis: readonly string[]; readonly corsOrigins: readonly string[] };
 }
 
 const tomlList = (items: readonly string[]) => `[${items.map((item) => JSON.stringify(item)).join(", ")}]`;
 
+/** An authority's JSON-RPC, on loopback for its own health check. */
+const AUTHORITY_APIS = parityApis(AUTHORITY_LOOPBACK_METHODS);
+
 /**
- * The seed's authority.toml (parity-deploy's authority_round.toml) with what it lacked: force sealing,
- * explicit keys and base paths, and RPC limited to the read/transaction APIs (no personal, signer or
- * parity_set APIs on a consortium node).
+ * The seed's authority.toml (parity-deploy's authority_round.toml) with what it lacked: force sealing, explicit keys
+ * and base paths, no IPC, no NAT probing, no hardware wallets and (Parity) no auto-update. Every key is in the
+ * `deny_unknown_fields` structs of bin/oe/cli/mod.rs (OpenEthereum 3.3.5) and parity/cli/mod.rs (Parity 2.4.5):
+ * `[rpc] interface`, `[websockets] disable`, `[ipc] disable`, `[network] nat`, `[parity] auto_update` (Parity only),
+ * `[account] disable_hardware` (Parity only).
+ * - an authority: the signer from the keystore, JSON-RPC on loopback with eth and net only, no WebSocket;
+ * - an RPC node: no signer, JSON-RPC and WebSocket on every interface with the apis of `rpc.methods` (never personal,
+ *   signer, parity, parity_set, parity_accounts or traces).
  */
 export function renderAuthorityToml(input: AuthorityTomlInput): string {
-    const cors = input.corsOrigins.length > 0 ? tomlList(input.corsOrigins) : `["none"]`;
+    const parity = input.kind === "parity";
+    const rpc = input.rpc;
+    const cors = rpc && rpc.corsOrigins.length > 0 ? tomlList(rpc.corsOrigins) : `["none"]`;
     return [
         "[parity]",
         `chain = "${SPEC_PATH}"`,
         `base_path = "${input.dataPath}"`,
         `keys_path = "${KEYS_DIR}"`,
+        ...(parity ? [`auto_update = "none"`] : []),
         "",
-        "[account]",
-        `password = ["${PASSWORD_PATH}"]`,
-        "",
+        ...(input.signer || parity ? ["[account]"] : []),
+        ...(input.signer ? [`password = ["${PASSWORD_PATH}"]`] : []),
+        ...(parity ? ["disable_hardware = true"] : []),
+        ...(input.signer || parity ? [""] : []),
         "[network]",
         `port = ${P2P_PORT}`,
+        `nat = "none"`,
         `reserved_peers = "${RESERVED_PEERS_PATH}"`,
         ...(input.onlyStaticPeers ? ["reserved_only = true", "discovery = false"] : []),
         "",
         "[rpc]",
-        `interface = "all"`,
-        `port = ${RPC_PORT}`,
-        `cors = ${cors}`,
-        `hosts = ["all"]`,
-        `apis = ${tomlList(input.rpcApis)}`,
+        ...(rpc
+            ? [`interface = "all"`, `port = ${RPC_PORT}`, `cors = ${cors}`, `hosts = ["all"]`, `apis = ${tomlList(rpc.apis)}`]
+            : [`interface = "local"`, `port = ${RPC_PORT}`, `hosts = ["none"]`, `apis = ${tomlList(AUTHORITY_APIS)}`]),
         "",
         "[websockets]",
-        `interface = "all"`,
-        `port = ${WS_PORT}`,
-        `origins = ["all"]`,
-        `hosts = ["all"]`,
-        `apis = ${tomlList(input.rpcApis)}`,
+        ...(rpc ? [`interface = "all"`, `port = ${WS_PORT}`, `origins = ["all"]`, `hosts = ["all"]`, `apis = ${tomlList(rpc.apis)}`] : ["disable = true"]),
         "",
-        "[mining]",
-        `engine_signer = "${input.address}"`,
-        `reseal_on_txs = "none"`,
-        "force_sealing = true",
+        "[ipc]",
+        "disable = true",
         "",
+        ...(input.signer ? ["[mining]", `engine_signer = "${input.signer}"`, `reseal_on_txs = "none"`, "force_sealing = true", ""] : []),
     ].join("\n");
 }
 
@@ -66,48 +75,56 @@ export function renderReservedPeers(staticPeers: readonly string[]): string {
 
 export interface ParityFamilyTraits {
     readonly kind: ClientKind;
-    /** The image's own data directory, owned by its non-root user, so a fresh volume inherits that owner. */
+    /** The client's base path, where the data volume is mounted. */
     readonly dataPath: string;
+    /**
+     * Where Docker mounts the data volume instead, at or above dataPath: a folder the image has and its user owns,
+     * which a fresh volume takes the owner of. Kubernetes sets the owner with fsGroup.
+     */
+    readonly dockerVolumePath?: string;
     readonly runAs: { readonly uid: number; readonly gid: number };
-    readonly dockerTest: readonly string[];
-    readonly rpcApis: readonly string[];
+    readonly readinessProbe: readonly string[];
     readonly executable: string;
 }
 
 /** Parity 2.4.5 and OpenEthereum 3.3.5 share the configuration format; images and paths differ. */
 export function parityFamilyProfile(traits: ParityFamilyTraits): ClientProfile {
+    const layout = (toml: pulumi.Input<string>, staticPeers: pulumi.Input<readonly string[]>) => ({
+        configPath: CONFIG_PATH,
+        configFiles: [
+            { key: "authority.toml", path: CONFIG_PATH, content: toml, encoding: "utf8" as const, kind: "config" as const },
+            { key: "reserved_peers", path: RESERVED_PEERS_PATH, content: pulumi.output(staticPeers).apply(renderReservedPeers), encoding: "utf8" as const, kind: "config" as const },
+        ],
+        // The devp2p key is read from <base_path>/network/key as hex text.
+        nodeKey: { path: `${traits.dataPath}/network/key`, encoding: "hex" as const },
+        dataPath: traits.dataPath,
+        ...(traits.dockerVolumePath ? { dockerVolumePath: traits.dockerVolumePath } : {}),
+        runAs: traits.runAs,
+        readinessProbe: traits.readinessProbe,
+        executable: traits.executable,
+        shell: "/bin/sh",
+    });
+    const base = { kind: traits.kind, dataPath: traits.dataPath };
     return {
         kind: traits.kind,
         authorityWorkload(input: AuthorityNodeInput): WorkloadSpec {
-            const tomlInput = pulumi.output(input.address).apply((address) => ({
-                dataPath: traits.dataPath,
-                address,
-                onlyStaticPeers: input.onlyStaticPeers,
-                corsOrigins: input.corsOrigins,
-                rpcApis: traits.rpcApis,
-            }));
-            return authorityWorkload(input, {
-                configPath: CONFIG_PATH,
-                configFiles: [
-                    { key: "authority.toml", path: CONFIG_PATH, content: tomlInput.apply(renderAuthorityToml), encoding: "utf8", kind: "config" },
-                    {
-                        key: "reserved_peers",
-                        path: RESERVED_PEERS_PATH,
-                        content: pulumi.output(input.staticPeers).apply(renderReservedPeers),
-                        encoding: "utf8",
-                        kind: "config",
-                    },
-                ],
-                // Keys are looked up in <keys_path>/<spec name>.
-                keystoreDir: `${KEYS_DIR}/${input.chainName}`,
-                // The devp2p key is read from <base_path>/network/key as hex text.
-                nodeKey: { path: `${traits.dataPath}/network/key`, encoding: "hex" },
-                dataPath: traits.dataPath,
-                runAs: traits.runAs,
-                dockerTest: traits.dockerTest,
-                executable: traits.executable,
-                shell: "/bin/sh",
-            });
+            const toml = pulumi.output(input.address).apply((signer) => renderAuthorityToml({ ...base, onlyStaticPeers: input.onlyStaticPeers, signer }));
+            // Keys are looked up in <keys_path>/<spec name>.
+            return authorityWorkload(input, { ...layout(toml, input.staticPeers), keystoreDir: `${KEYS_DIR}/${input.chainName}` });
+        },
+        rpcNodeWorkload(input: RpcNodeInput): WorkloadSpec {
+            const toml = renderAuthorityToml({ ...base, onlyStaticPeers: input.onlyStaticPeers, rpc: { apis: parityApis(input.methods), corsOrigins: input.corsOrigins } });
+            return rpcNodeWorkload(input, layout(toml, input.staticPeers));
         },
     };
+}
+
+/**
+ * Readiness over JSON-RPC on loopback: the node answers and is not syncing (`eth_syncing` is false). `send` writes
+ * stdin to 127.0.0.1:8545 and prints the answer, with a tool the image ships.
+ */
+export function jsonRpcReadiness(shell: "sh" | "bash", send: string): string[] {
+    const body = `{"jsonrpc":"2.0","id":1,"method":"eth_syncing","params":[]}`;
+    const request = `POST / HTTP/1.0\\r\\nContent-Type: application/json\\r\\nContent-Length: ${body.length}\\r\\n\\r\\n${body}`;
+    return [shell === "sh" ? "/bin/sh" : "bash", "-c", `printf '${request}' | ${send} | grep -q '"result":false'`];
 }

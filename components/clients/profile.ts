@@ -1,45 +1,57 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ClientKind } from "../config";
-import { AUTHORITY_PORTS, RPC_PORT, SECRETS_DIR, type WorkloadFile, type WorkloadSpec } from "../platform/workload";
-import { AUTHORITY_COMPONENT } from "../platform/naming";
+import { P2P_PORT, P2P_PORTS, RPC_NODE_PORTS, SECRETS_DIR, type WorkloadFile, type WorkloadPort, type WorkloadSpec } from "../platform/workload";
+import { AUTHORITY_COMPONENT, RPC_NODE_COMPONENT } from "../platform/naming";
 
 export { SECRETS_DIR };
 
-/** Everything a client profile needs to turn one authority into a workload. */
-export interface AuthorityNodeInput {
+/** What every node of the chain needs, authority or RPC node. */
+export interface NodeInput {
     readonly name: string;
     /** The spec's `name`; Parity and OpenEthereum look for keys in a folder of that name. */
     readonly chainName: string;
-    readonly address: pulumi.Input<string>;
-    /** Enode URLs of every other authority, own and external (one input: joining N lists of N inputs is N²). */
+    /** Enode URLs of every other node, own and external (one input: joining N lists of N inputs is N²). */
     readonly staticPeers: pulumi.Input<readonly string[]>;
     /** Accept connections only from the static peers, and find no others (a permissioned consortium). */
     readonly onlyStaticPeers: boolean;
-    readonly corsOrigins: readonly string[];
     readonly image: string;
     readonly extraArgs: readonly string[];
-    /** This node is the consortium's RPC endpoint. */
-    readonly publicEndpoint: boolean;
     readonly specJson: pulumi.Input<string>;
-    readonly keys: {
-        readonly keystoreFileName: pulumi.Input<string>;
-        readonly keystoreJson: pulumi.Input<string>;
-        readonly password: pulumi.Input<string>;
-        /** 0x-prefixed 32-byte devp2p key. */
-        readonly nodeKey: pulumi.Input<string>;
-    };
+    /** 0x-prefixed 32-byte devp2p key. */
+    readonly nodeKey: pulumi.Input<string>;
     readonly resources: { readonly cpu: string; readonly memory: string };
     /**
-     * DNS names of the other authorities this stack runs. Clients resolve peer names once, at start,
+     * DNS names of the other nodes this stack runs. Clients resolve peer names once, at start,
      * and Nethermind exits on a name that does not resolve yet (a Docker container whose peer is not
      * running); the node waits for them, for a bounded time, before the client starts.
      */
     readonly waitForHosts: readonly string[];
 }
 
+/** An authority: it seals blocks with its signer key, and serves JSON-RPC on loopback only, for its own health checks. */
+export interface AuthorityNodeInput extends NodeInput {
+    readonly address: pulumi.Input<string>;
+    /** Seconds without a processed or a produced block after which the node is not ready (where the client can tell). */
+    readonly healthIntervals: { readonly processed: number; readonly produced?: number };
+    readonly keys: {
+        readonly keystoreFileName: pulumi.Input<string>;
+        readonly keystoreJson: pulumi.Input<string>;
+        readonly password: pulumi.Input<string>;
+    };
+}
+
+/** An RPC node: a full node with no signer key that serves the allowed methods to users, the gateway and services. */
+export interface RpcNodeInput extends NodeInput {
+    readonly methods: readonly string[];
+    readonly corsOrigins: readonly string[];
+    /** This node's RPC ports are the users' endpoint (no gateway in front). */
+    readonly publicEndpoint: boolean;
+}
+
 export interface ClientProfile {
     readonly kind: ClientKind;
     authorityWorkload(input: AuthorityNodeInput): WorkloadSpec;
+    rpcNodeWorkload(input: RpcNodeInput): WorkloadSpec;
 }
 
 /** Paths shared by every profile. */
@@ -53,13 +65,16 @@ export interface AuthorityLayout {
     readonly configPath: string;
     /** That file and any other non-secret per-node file. */
     readonly configFiles: readonly WorkloadFile[];
-    /** Folder the client searches for the signer's keystore. */
-    readonly keystoreDir: pulumi.Input<string>;
+    /** Folder the client searches for the signer's keystore; absent on an RPC node, which has none. */
+    readonly keystoreDir?: pulumi.Input<string>;
     /** Where and how (raw bytes or hex text) the client reads its devp2p key. */
     readonly nodeKey: { readonly path: string; readonly encoding: "raw" | "hex" };
     readonly dataPath: string;
+    /** Where Docker mounts the data volume when it is not dataPath (see ParityFamilyTraits). */
+    readonly dockerVolumePath?: string;
     readonly runAs?: { readonly uid: number; readonly gid: number };
-    readonly dockerTest: readonly string[];
+    /** A command run in the container, over loopback, that succeeds when the node is ready. */
+    readonly readinessProbe: readonly string[];
     /** The client executable (the image's own entrypoint) and a POSIX shell the image ships. */
     readonly executable: string;
     readonly shell: string;
@@ -82,12 +97,19 @@ export function waitThenExec(hosts: readonly string[], executable: string, secon
     ].join("\n");
 }
 
-/** The authority workload every profile shares: the spec, the key files, ports, health check and resources. */
-export function authorityWorkload(input: AuthorityNodeInput, layout: AuthorityLayout): WorkloadSpec {
-    const nodeKey = pulumi.output(input.keys.nodeKey).apply((key) => (layout.nodeKey.encoding === "raw" ? Buffer.from(key.slice(2), "hex").toString("base64") : key.slice(2)));
+/** The workload every node shares: the spec, its node key, ports, health check and resources; an authority adds its signer's keystore. */
+export function nodeWorkload(input: NodeInput, layout: AuthorityLayout, role: { readonly component: string; readonly ports: readonly WorkloadPort[]; readonly publicEndpoint: boolean; readonly signer?: AuthorityNodeInput["keys"] }): WorkloadSpec {
+    const nodeKey = pulumi.output(input.nodeKey).apply((key) => (layout.nodeKey.encoding === "raw" ? Buffer.from(key.slice(2), "hex").toString("base64") : key.slice(2)));
+    const signerFiles: WorkloadFile[] =
+        role.signer && layout.keystoreDir
+            ? [
+                  { key: "keystore.json", path: pulumi.interpolate`${layout.keystoreDir}/${role.signer.keystoreFileName}`, content: role.signer.keystoreJson, encoding: "utf8", kind: "secret" },
+                  { key: "password", path: PASSWORD_PATH, content: role.signer.password, encoding: "utf8", kind: "secret" },
+              ]
+            : [];
     return {
         name: input.name,
-        component: AUTHORITY_COMPONENT,
+        component: role.component,
         image: input.image,
         entrypoint:
             input.waitForHosts.length > 0 ? [layout.shell, "-c", waitThenExec(input.waitForHosts, layout.executable), input.name] : [layout.executable],
@@ -95,21 +117,23 @@ export function authorityWorkload(input: AuthorityNodeInput, layout: AuthorityLa
         files: [
             { key: "spec.json", path: SPEC_PATH, content: input.specJson, encoding: "utf8", kind: "shared" },
             ...layout.configFiles,
-            {
-                key: "keystore.json",
-                path: pulumi.interpolate`${layout.keystoreDir}/${input.keys.keystoreFileName}`,
-                content: input.keys.keystoreJson,
-                encoding: "utf8",
-                kind: "secret",
-            },
-            { key: "password", path: PASSWORD_PATH, content: input.keys.password, encoding: "utf8", kind: "secret" },
+            ...signerFiles,
             { key: "node.key", path: layout.nodeKey.path, content: nodeKey, encoding: layout.nodeKey.encoding === "raw" ? "base64" : "utf8", kind: "secret" },
         ],
-        ports: AUTHORITY_PORTS,
+        ports: role.ports,
         dataPath: layout.dataPath,
+        ...(layout.dockerVolumePath ? { dockerVolumePath: layout.dockerVolumePath } : {}),
         ...(layout.runAs ? { runAs: layout.runAs } : {}),
-        healthCheck: { tcpPort: RPC_PORT, dockerTest: layout.dockerTest },
+        healthCheck: { readiness: layout.readinessProbe, livenessTcpPort: P2P_PORT },
         resources: input.resources,
-        publicEndpoint: input.publicEndpoint,
+        publicEndpoint: role.publicEndpoint,
     };
+}
+
+export function authorityWorkload(input: AuthorityNodeInput, layout: AuthorityLayout): WorkloadSpec {
+    return nodeWorkload(input, layout, { component: AUTHORITY_COMPONENT, ports: P2P_PORTS, publicEndpoint: false, signer: input.keys });
+}
+
+export function rpcNodeWorkload(input: RpcNodeInput, layout: AuthorityLayout): WorkloadSpec {
+    return nodeWorkload(input, layout, { component: RPC_NODE_COMPONENT, ports: RPC_NODE_PORTS, publicEndpoint: input.publicEndpoint });
 }

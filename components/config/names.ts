@@ -41,8 +41,12 @@ export interface NamingInput {
      */
     readonly stack?: string;
     readonly authorities: readonly { readonly name: string; readonly owner: NameOwner }[];
+    /** The home chain's RPC nodes, which the platforms realise like authorities. */
+    readonly rpcNodes: readonly { readonly name: string; readonly owner: NameOwner }[];
     readonly rpcIngress: boolean;
     readonly foreignAuthority?: { readonly name: string; readonly owner: NameOwner };
+    /** The local foreign chain's RPC node. */
+    readonly foreignRpcNode?: { readonly name: string; readonly owner: NameOwner };
     /** The RPC gateway of a permissioned consortium (access gateway or none). */
     readonly gateway?: { readonly name: string; readonly owner: NameOwner };
     readonly bridge?: {
@@ -113,9 +117,18 @@ export function derivedNames(input: NamingInput): DerivedName[] {
     const stackOwner: NameOwner = { key: "", label: `the stack name '${prefix}'`, base: `stack:${prefix}` };
     const bridge = input.bridge ? bridgeWorkloads(input.bridge) : undefined;
     const chains = [
-        { component: HOME_COMPONENT, prefix, authorities: input.authorities, gateway: input.gateway !== undefined, ingress: input.rpcIngress, network: "the home chain's Docker network" },
+        { component: HOME_COMPONENT, prefix, nodes: [...input.authorities, ...input.rpcNodes], gateway: input.gateway !== undefined, ingress: input.rpcIngress, network: "the home chain's Docker network" },
         ...(input.foreignAuthority
-            ? [{ component: FOREIGN_COMPONENT, prefix: foreignPrefix(prefix), authorities: [input.foreignAuthority], gateway: false, ingress: false, network: "the foreign chain's Docker network" }]
+            ? [
+                  {
+                      component: FOREIGN_COMPONENT,
+                      prefix: foreignPrefix(prefix),
+                      nodes: [input.foreignAuthority, ...(input.foreignRpcNode ? [input.foreignRpcNode] : [])],
+                      gateway: false,
+                      ingress: false,
+                      network: "the foreign chain's Docker network",
+                  },
+              ]
             : []),
     ];
     const services: { spec: ServiceShape; owner: NameOwner; networks: string[] }[] = [
@@ -131,7 +144,7 @@ export function derivedNames(input: NamingInput): DerivedName[] {
         for (const chain of chains) {
             const pulumiService = PULUMI_SERVICE_NAME;
             const component = platformComponent(chain.component, "kubernetes");
-            for (const { name, owner } of chain.authorities) {
+            for (const { name, owner } of chain.nodes) {
                 add("Kubernetes Service", `${name}-pods`, "headless governing Service", owner);
                 add("Kubernetes Service", name, "peer Service", owner);
                 add("Kubernetes ConfigMap", `${name}-config`, "configuration", owner);
@@ -143,8 +156,9 @@ export function derivedNames(input: NamingInput): DerivedName[] {
             const chainOwner: NameOwner = chain.component === HOME_COMPONENT ? stackOwner : { ...stackOwner, label: `${stackOwner.label} (the local foreign chain's prefix '${chain.prefix}')` };
             add("Kubernetes ConfigMap", `${chain.prefix}-chain`, "shared chain spec", chainOwner);
             add("Kubernetes PodDisruptionBudget", `${chain.prefix}-authorities`, "authorities' disruption budget", chainOwner);
+            add("Kubernetes PodDisruptionBudget", `${chain.prefix}-rpc-nodes`, "RPC nodes' disruption budget", chainOwner);
             add("Kubernetes NetworkPolicy", `${chain.prefix}-authority-p2p`, "p2p policy", chainOwner);
-            if (chain.gateway) add("Kubernetes NetworkPolicy", `${chain.prefix}-authority-rpc`, "authorities' RPC policy", chainOwner);
+            if (chain.gateway) add("Kubernetes NetworkPolicy", `${chain.prefix}-authority-rpc`, "RPC nodes' policy behind the gateway", chainOwner);
             add("Kubernetes NetworkPolicy", `${chain.prefix}-rpc-endpoint`, "RPC endpoint policy", chainOwner);
             add("Kubernetes Service", `${chain.prefix}-rpc`, "users' RPC Service", chainOwner);
             if (chain.ingress) add("Kubernetes Ingress", `${chain.prefix}-rpc`, "users' RPC Ingress", chainOwner);
@@ -175,7 +189,7 @@ export function derivedNames(input: NamingInput): DerivedName[] {
         for (const chain of chains) {
             const chainOwner: NameOwner = chain.component === HOME_COMPONENT ? stackOwner : { ...stackOwner, label: `${stackOwner.label} (the local foreign chain's prefix '${chain.prefix}')` };
             add("Docker network", `${chain.prefix}-consortium`, "network", chainOwner);
-            for (const { name, owner } of chain.authorities) {
+            for (const { name, owner } of chain.nodes) {
                 add("Docker container", `${chain.prefix}-${name}`, "container", owner);
                 add("Docker volume", `${chain.prefix}-${name}-data`, "data volume", owner);
                 add(`alias on ${chain.network}`, name, "network alias", owner);

@@ -7,7 +7,8 @@ import type { WorkloadFile, WorkloadSpec } from "./workload";
 /**
  * Realises workloads on one Docker engine: a user-defined network (stable DNS aliases), a named
  * volume per workload for its data, containers with their files uploaded (never in environment
- * variables), a restart policy and host ports only on the RPC endpoint.
+ * variables), a restart policy and host ports only on the RPC endpoint (the first RPC node, when no gateway is
+ * in front); authorities publish nothing.
  */
 export class DockerPlatform extends pulumi.ComponentResource implements Platform {
     public readonly rpcUrl: pulumi.Output<string>;
@@ -43,7 +44,7 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
                     user: workload.runAs ? `${workload.runAs.uid}:${workload.runAs.gid}` : undefined,
                     restart: "unless-stopped",
                     networksAdvanced: [{ name: network.name, aliases: [workload.name] }],
-                    volumes: [{ volumeName: volume.name, containerPath: workload.dataPath }],
+                    volumes: [{ volumeName: volume.name, containerPath: workload.dockerVolumePath ?? workload.dataPath }],
                     uploads: workload.files.map((file) => toUpload(file, workload)),
                     ports: workload.publicEndpoint
                         ? [
@@ -52,7 +53,7 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
                           ]
                         : [],
                     healthcheck: {
-                        tests: [...workload.healthCheck.dockerTest],
+                        tests: ["CMD", ...workload.healthCheck.readiness],
                         interval: "15s",
                         timeout: "5s",
                         retries: 5,

@@ -23,7 +23,7 @@ export function createPlatform(
         case "docker":
             return new DockerPlatform(name, args, opts);
         case "kubernetes":
-            return new KubernetesPlatform(name, { ...args, kubernetes: config.kubernetes!, externalPeers: config.externalAuthorities.length > 0 }, opts);
+            return new KubernetesPlatform(name, { ...args, kubernetes: config.kubernetes!, externalPeerSources: [...new Set(config.externalAuthorities.flatMap((external) => external.allowFrom))] }, opts);
     }
 }
 

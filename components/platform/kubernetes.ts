@@ -2,14 +2,14 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import type { KubernetesConfig } from "../config";
-import { AUTHORITY_COMPONENT, componentSelector, majority, workloadLabels, workloadSelector } from "./naming";
+import { AUTHORITY_COMPONENT, COMPONENT_LABEL, PART_OF_LABEL, RPC_NODE_COMPONENT, componentSelector, majority, workloadLabels, workloadSelector } from "./naming";
 import type { Platform, PlatformArgs } from "./platform";
 import { RPC_PORT, WS_PORT, type FileKind, type WorkloadFile, type WorkloadSpec } from "./workload";
 
 export interface KubernetesPlatformArgs extends PlatformArgs {
     readonly kubernetes: KubernetesConfig;
-    /** Authorities run by other members dial in from outside the cluster, so p2p is open to any source. */
-    readonly externalPeers: boolean;
+    /** Where authorities run by other members dial in from (`externalAuthorities[].allowFrom`): IPv4 CIDR blocks. */
+    readonly externalPeerSources: readonly string[];
 }
 
 const VOLUME_FOR_KIND: Record<FileKind, string> = { shared: "chain", config: "config", secret: "keys" };
@@ -18,8 +18,9 @@ const VOLUME_FOR_KIND: Record<FileKind, string> = { shared: "chain", config: "co
  * Realises workloads in one namespace: per workload a StatefulSet (its data from a
  * volumeClaimTemplate), its own ConfigMap and key Secret, a ClusterIP Service (the stable peer
  * address) and a headless governing Service; for the consortium the shared chain spec ConfigMap,
- * a PodDisruptionBudget keeping a majority of authorities up, NetworkPolicies that open p2p between
- * authorities and RPC only on the endpoint, and the RPC Service (and Ingress) for users.
+ * PodDisruptionBudgets keeping a majority of authorities and all but one RPC node up, NetworkPolicies that open
+ * p2p between the chain's nodes and RPC only on the RPC nodes (or the gateway), and the RPC Service (and Ingress)
+ * for users, which selects the RPC nodes or the gateway.
  */
 export class KubernetesPlatform extends pulumi.ComponentResource implements Platform {
     public readonly rpcUrl: pulumi.Output<string>;
@@ -121,20 +122,29 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
             },
             { parent: this },
         );
+        const rpcNodes = args.workloads.filter((workload) => workload.component === RPC_NODE_COMPONENT);
+        // One RPC node at a time may be drained (with rpc.nodes 1 that is the only one: Kubernetes' default is two).
+        new k8s.policy.v1.PodDisruptionBudget(
+            `${name}-rpc-nodes`,
+            {
+                metadata: metadata(`${prefix}-rpc-nodes`),
+                spec: { maxUnavailable: 1, selector: { matchLabels: componentSelector(prefix, RPC_NODE_COMPONENT) } },
+            },
+            { parent: this },
+        );
 
+        const chainNodes = { matchLabels: { [PART_OF_LABEL]: prefix }, matchExpressions: [{ key: COMPONENT_LABEL, operator: "In", values: [AUTHORITY_COMPONENT, RPC_NODE_COMPONENT] }] };
         const p2pPorts = uniquePorts(args.workloads, "p2p");
         new k8s.networking.v1.NetworkPolicy(
             `${name}-authority-p2p`,
             {
                 metadata: metadata(`${prefix}-authority-p2p`),
                 spec: {
-                    podSelector: { matchLabels: componentSelector(prefix, AUTHORITY_COMPONENT) },
+                    podSelector: chainNodes,
                     policyTypes: ["Ingress"],
                     ingress: [
                         {
-                            from: args.externalPeers
-                                ? [{ ipBlock: { cidr: "0.0.0.0/0" } }]
-                                : [{ podSelector: { matchLabels: componentSelector(prefix, AUTHORITY_COMPONENT) } }],
+                            from: [{ podSelector: chainNodes }, ...args.externalPeerSources.map((cidr) => ({ ipBlock: { cidr } }))],
                             ports: p2pPorts,
                         },
                     ],
@@ -143,30 +153,29 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
             { parent: this },
         );
 
-        const authorityRpcPorts = uniquePorts(args.workloads, "rpc");
+        const rpcNodePorts = uniquePorts(args.workloads, "rpc");
         const gateway = args.rpcGateway;
         if (gateway) {
-            // Behind the gateway, only the consortium's own pods (the gateway, bridge agents and jobs) reach the nodes' RPC.
+            // Behind the gateway, only the consortium's own pods (the gateway, bridge agents and jobs) reach the RPC nodes.
             new k8s.networking.v1.NetworkPolicy(
                 `${name}-authority-rpc`,
                 {
                     metadata: metadata(`${prefix}-authority-rpc`),
                     spec: {
-                        podSelector: { matchLabels: componentSelector(prefix, AUTHORITY_COMPONENT) },
+                        podSelector: { matchLabels: componentSelector(prefix, RPC_NODE_COMPONENT) },
                         policyTypes: ["Ingress"],
-                        ingress: [{ from: [{ podSelector: { matchLabels: { "app.kubernetes.io/part-of": prefix } } }], ports: authorityRpcPorts }],
+                        ingress: [{ from: [{ podSelector: { matchLabels: { [PART_OF_LABEL]: prefix } } }], ports: rpcNodePorts }],
                     },
                 },
                 { parent: this },
             );
         }
-        const endpoint = args.workloads.find((workload) => workload.publicEndpoint);
-        if (!endpoint && !gateway) throw new Error("one workload must be the public RPC endpoint");
-        // What users reach: the gateway's one port (JSON-RPC and WebSocket), or the endpoint node's RPC and WS ports.
+        if (rpcNodes.length === 0) throw new Error("a chain needs at least one RPC node");
+        // What users reach: the gateway's one port (JSON-RPC and WebSocket), or every RPC node's RPC and WS ports.
         const userPorts = gateway
             ? [{ name: "rpc", port: RPC_PORT, targetPort: gateway.port, protocol: "TCP" as const }]
-            : endpoint!.ports.filter((port) => port.role === "rpc").map((port) => ({ name: port.name, port: port.port, targetPort: port.port, protocol: port.protocol }));
-        const userSelector = workloadSelector(prefix, gateway ? gateway.name : endpoint!.name);
+            : rpcNodes[0].ports.filter((port) => port.role === "rpc").map((port) => ({ name: port.name, port: port.port, targetPort: port.port, protocol: port.protocol }));
+        const userSelector = gateway ? workloadSelector(prefix, gateway.name) : componentSelector(prefix, RPC_NODE_COMPONENT);
         new k8s.networking.v1.NetworkPolicy(
             `${name}-rpc-endpoint`,
             {
@@ -244,8 +253,7 @@ function podSpec(
     kubernetes: KubernetesConfig,
 ): k8s.types.input.core.v1.PodSpec {
     const fileMounts = workload.files.map((file) => ({ name: VOLUME_FOR_KIND[file.kind], mountPath: file.path, subPath: file.key, readOnly: true }));
-    const tcpProbe = (port: number, initialDelaySeconds: number) => ({ tcpSocket: { port }, initialDelaySeconds, periodSeconds: 15, failureThreshold: 8 });
-    const p2pPort = workload.ports.find((port) => port.role === "p2p" && port.protocol === "TCP")?.port ?? workload.healthCheck.tcpPort;
+    const probe = { periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 8 };
     const cpu = kubernetes.cpu ?? workload.resources.cpu;
     const memory = kubernetes.memory ?? workload.resources.memory;
     return {
@@ -262,8 +270,9 @@ function podSpec(
                 args: [...workload.args],
                 ports: workload.ports.map((port) => ({ name: port.name, containerPort: port.port, protocol: port.protocol })),
                 volumeMounts: [{ name: "data", mountPath: workload.dataPath }, ...fileMounts],
-                readinessProbe: tcpProbe(workload.healthCheck.tcpPort, 10),
-                livenessProbe: tcpProbe(p2pPort, 60),
+                // Readiness over loopback, where an authority's JSON-RPC listens; liveness: the p2p port, which every node opens.
+                readinessProbe: { exec: { command: [...workload.healthCheck.readiness] }, initialDelaySeconds: 10, ...probe },
+                livenessProbe: { tcpSocket: { port: workload.healthCheck.livenessTcpPort }, initialDelaySeconds: 60, ...probe },
                 resources: { requests: { cpu, memory }, limits: { memory } },
             },
         ],

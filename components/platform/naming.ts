@@ -12,6 +12,8 @@ export const COMPONENT_LABEL = "app.kubernetes.io/component";
 export const PART_OF_LABEL = "app.kubernetes.io/part-of";
 /** The component of an authority node. */
 export const AUTHORITY_COMPONENT = "authority";
+/** The component of a non-validator node that serves JSON-RPC. */
+export const RPC_NODE_COMPONENT = "rpc-node";
 
 /** Kubernetes recommended labels of a workload. */
 export function workloadLabels(partOf: string, workload: { name: string; component: string }): Record<string, string> {

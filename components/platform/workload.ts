@@ -27,7 +27,7 @@ export interface WorkloadPort {
     readonly name: string;
     readonly port: number;
     readonly protocol: "TCP" | "UDP";
-    /** "p2p" ports are opened between authorities; "rpc" ports only on the public RPC endpoint. */
+    /** "p2p" ports are opened between the chain's nodes; "rpc" ports only on RPC nodes. */
     readonly role: "p2p" | "rpc";
 }
 
@@ -44,15 +44,21 @@ export interface WorkloadSpec {
     readonly ports: readonly WorkloadPort[];
     /** Persistent chain data, mounted at this path. */
     readonly dataPath: string;
+    /** Where Docker mounts the data volume instead: an image folder at or above dataPath whose owner a new volume takes. */
+    readonly dockerVolumePath?: string;
     /** User and group the image runs as, when it is not root; the data volume must be writable by it. */
     readonly runAs?: { readonly uid: number; readonly gid: number };
     readonly healthCheck: {
-        readonly tcpPort: number;
-        /** Docker HEALTHCHECK test, with a tool the image ships. */
-        readonly dockerTest: readonly string[];
+        /**
+         * Run in the container with a tool the image ships; succeeds when the node is ready (JSON-RPC over loopback,
+         * where an authority's listens). Docker's HEALTHCHECK and Kubernetes' readiness probe.
+         */
+        readonly readiness: readonly string[];
+        /** Kubernetes' liveness probe: the p2p port accepts connections. */
+        readonly livenessTcpPort: number;
     };
     readonly resources: { readonly cpu: string; readonly memory: string };
-    /** This workload serves JSON-RPC to users; no other workload publishes anything. */
+    /** This workload's RPC ports are the users' endpoint (an RPC node with no gateway in front); no other workload publishes anything. */
     readonly publicEndpoint: boolean;
 }
 
@@ -63,9 +69,15 @@ export const P2P_PORT = 30303;
 export const RPC_PORT = 8545;
 export const WS_PORT = 8546;
 
-export const AUTHORITY_PORTS: readonly WorkloadPort[] = [
+/** What an authority publishes: p2p only (its JSON-RPC listens on loopback, for its own health checks). */
+export const P2P_PORTS: readonly WorkloadPort[] = [
     { name: "p2p", port: P2P_PORT, protocol: "TCP", role: "p2p" },
     { name: "discovery", port: P2P_PORT, protocol: "UDP", role: "p2p" },
+];
+
+/** What an RPC node publishes: p2p to the authorities, JSON-RPC and WebSocket to the gateway, users and services. */
+export const RPC_NODE_PORTS: readonly WorkloadPort[] = [
+    ...P2P_PORTS,
     { name: "rpc", port: RPC_PORT, protocol: "TCP", role: "rpc" },
     { name: "ws", port: WS_PORT, protocol: "TCP", role: "rpc" },
 ];

@@ -5,11 +5,13 @@ import type { RpcCredentials } from "../chain/rpc";
 import { GATEWAY_WORKLOAD, OPERATOR_READER, type ConsortiumConfig } from "../config";
 import { createServices } from "../platform";
 import { RPC_PORT, SECRETS_DIR, WS_PORT, type ServiceSpec } from "../platform/workload";
-import { GATEWAY_HEALTH_PATH, GATEWAY_PORT, renderGatewayConfig, renderHtpasswd } from "./nginx";
+import { FORWARD_LOCATION, GATEWAY_HEALTH_PATH, GATEWAY_INTERNAL_PORT, GATEWAY_PORT, NJS_MODULE_PATH, renderGatewayConfig, renderHtpasswd } from "./nginx";
+import { renderRpcFilter } from "./rpcFilter";
 
 /** The gateway's workload name (container, Service); authorities may not take it. */
 export const GATEWAY_NAME = GATEWAY_WORKLOAD;
 const CONFIG_PATH = "/consortium/config/nginx.conf";
+const FILTER_PATH = "/consortium/config/rpc-filter.js";
 const HTPASSWD_PATH = `${SECRETS_DIR}/htpasswd`;
 /** The official image's unprivileged nginx user. */
 const NGINX_USER = { uid: 101, gid: 101 };
@@ -21,7 +23,7 @@ export interface RpcGatewayArgs {
     readonly prefix: string;
     /** Members that get a credential; `pulumi up`'s own is added. */
     readonly readers: readonly string[];
-    /** DNS names of the nodes behind the gateway: the RPC authority first, the others as backups. */
+    /** DNS names of the RPC nodes behind the gateway: the first serves, the others are backups. */
     readonly nodeHosts: readonly string[];
     readonly dockerNetwork?: pulumi.Input<string>;
 }
@@ -30,16 +32,23 @@ export interface RpcGatewayArgs {
 function gatewayService(config: ConsortiumConfig, nodeHosts: readonly string[], htpasswd: pulumi.Input<string>, image: string): ServiceSpec {
     // The digest of a file of salted hashes of random passwords reveals nothing; it is not secret.
     const usersDigest = pulumi.unsecret(pulumi.output(htpasswd).apply((users) => createHash("sha256").update(users).digest("hex").slice(0, 16)));
+    const limits = config.permissioning!.rpc.limits;
     const nginxConfig = usersDigest.apply((digest) => renderGatewayConfig({
         http: nodeHosts.map((host) => `${host}:${RPC_PORT}`),
         ws: nodeHosts.map((host) => `${host}:${WS_PORT}`),
         ...(config.platform === "docker" ? { resolver: DOCKER_DNS } : {}),
         listenPort: GATEWAY_PORT,
+        internalPort: GATEWAY_INTERNAL_PORT,
         htpasswdPath: HTPASSWD_PATH,
+        filterPath: FILTER_PATH,
+        njsModulePath: NJS_MODULE_PATH,
+        limits,
+        corsOrigins: config.rpc.corsOrigins,
         runtimeDir: "/tmp",
         accessLog: "/dev/stdout",
         usersDigest: digest,
     }));
+    const filter = renderRpcFilter({ methods: config.rpc.methods, maxBatch: limits.maxBatch, forwardTo: FORWARD_LOCATION });
     const { bindAddress, hostPort } = config.rpc.docker;
     return {
         name: GATEWAY_NAME,
@@ -49,6 +58,7 @@ function gatewayService(config: ConsortiumConfig, nodeHosts: readonly string[], 
         env: {},
         files: [
             { key: "nginx.conf", path: CONFIG_PATH, content: nginxConfig, encoding: "utf8", kind: "config" },
+            { key: "rpc-filter.js", path: FILTER_PATH, content: filter, encoding: "utf8", kind: "config" },
             { key: "htpasswd", path: HTPASSWD_PATH, content: htpasswd, encoding: "utf8", kind: "secret" },
         ],
         ports: [{ name: "http", port: GATEWAY_PORT }],
@@ -62,8 +72,8 @@ function gatewayService(config: ConsortiumConfig, nodeHosts: readonly string[], 
 
 /**
  * The only way into the chain's JSON-RPC when the consortium is permissioned: nginx with one
- * generated credential per reading member (and one for `pulumi up` itself), in front of this stack's
- * nodes, which no longer publish RPC themselves.
+ * generated credential per reading member (and one for `pulumi up` itself), limits per member and per address,
+ * and the JSON-RPC method filter, in front of this stack's RPC nodes, which then publish nothing themselves.
  */
 export class RpcGateway extends pulumi.ComponentResource {
     /** Reader name to password (secret). */

@@ -1,5 +1,5 @@
 import type { PolicyConfigSchema, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { containersOf, isAuthority, labelsOf, podTemplate, selects, TYPES, type ResourceView } from "../resources";
+import { containersOf, isChainNode, labelsOf, podTemplate, selects, TYPES, type ResourceView } from "../resources";
 import { settingsOf } from "../settings";
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
@@ -11,12 +11,12 @@ const rpcSchema: PolicyConfigSchema = {
             type: "array",
             items: { type: "integer" },
             default: [8545, 8546],
-            description: "The authorities' JSON-RPC and WebSocket ports.",
+            description: "The nodes' JSON-RPC and WebSocket ports.",
         },
         allowLoopback: {
             type: "boolean",
             default: true,
-            description: "Whether an authority may publish RPC on the Docker host's loopback address (reachable from that host only).",
+            description: "Whether a node may publish RPC on the Docker host's loopback address (reachable from that host only).",
         },
     },
 };
@@ -28,22 +28,22 @@ interface RpcSettings {
 
 const USE_GATEWAY = "Route RPC through the authenticating gateway (permissioning.rpc.access: gateway) or keep it private.";
 
-/** Docker: an authority container publishing an RPC port on an address other hosts can reach. */
+/** Docker: a node container (authority or RPC node) publishing an RPC port on an address other hosts can reach. */
 function dockerExposures(container: ResourceView, settings: RpcSettings): string[] {
-    if (container.type !== TYPES.dockerContainer || !isAuthority(container)) return [];
+    if (container.type !== TYPES.dockerContainer || !isChainNode(container)) return [];
     return ((container.props.ports ?? []) as { internal: number; external?: number; ip?: string }[])
         .filter((port) => settings.rpcPorts.includes(Number(port.internal)))
         .filter((port) => !(settings.allowLoopback && LOOPBACK.has(port.ip ?? "")))
         .map(
             (port) =>
-                `authority container '${container.name}' publishes its RPC port ${port.internal} on ${port.ip || "0.0.0.0"}:${port.external ?? port.internal} ` +
+                `node container '${container.name}' publishes its RPC port ${port.internal} on ${port.ip || "0.0.0.0"}:${port.external ?? port.internal} ` +
                 `without authentication. ${USE_GATEWAY}`,
         );
 }
 
-/** Kubernetes Services that send traffic straight to authority pods, by name and namespace. */
+/** Kubernetes Services that send traffic straight to node pods (authorities or RPC nodes), by name and namespace. */
 function authorityServices(resources: readonly ResourceView[]): Map<string, ResourceView> {
-    const authorityPods = resources.filter((resource) => podTemplate(resource) && isAuthority(resource)).map((resource) => ({ namespace: resource.props.metadata?.namespace, labels: labelsOf(resource) }));
+    const authorityPods = resources.filter((resource) => podTemplate(resource) && isChainNode(resource)).map((resource) => ({ namespace: resource.props.metadata?.namespace, labels: labelsOf(resource) }));
     const services = new Map<string, ResourceView>();
     for (const service of resources.filter((resource) => resource.type === TYPES.service)) {
         const namespace = service.props.metadata?.namespace;
@@ -65,7 +65,7 @@ function kubernetesExposures(resources: readonly ResourceView[], settings: RpcSe
     for (const service of services.values()) {
         const type = service.props.spec?.type ?? "ClusterIP";
         if ((EXTERNAL_SERVICE_TYPES.has(type) || (service.props.spec?.externalIPs ?? []).length > 0) && servesRpc(service, settings)) {
-            found.push({ urn: service.urn, message: `Service '${service.props.metadata?.name}' (${type}) exposes authority RPC outside the cluster without authentication. ${USE_GATEWAY}` });
+            found.push({ urn: service.urn, message: `Service '${service.props.metadata?.name}' (${type}) exposes node RPC outside the cluster without authentication. ${USE_GATEWAY}` });
         }
     }
     for (const ingress of resources.filter((resource) => resource.type === TYPES.ingress)) {
@@ -77,7 +77,7 @@ function kubernetesExposures(resources: readonly ResourceView[], settings: RpcSe
         for (const backend of new Set(backends)) {
             const service = services.get(`${namespace}/${backend}`);
             if (service && servesRpc(service, settings)) {
-                found.push({ urn: ingress.urn, message: `Ingress '${ingress.props.metadata?.name}' routes to authority RPC (Service '${backend}') without authentication. ${USE_GATEWAY}` });
+                found.push({ urn: ingress.urn, message: `Ingress '${ingress.props.metadata?.name}' routes to node RPC (Service '${backend}') without authentication. ${USE_GATEWAY}` });
             }
         }
     }
@@ -86,7 +86,7 @@ function kubernetesExposures(resources: readonly ResourceView[], settings: RpcSe
 
 export const rpcRequiresAuthentication: StackValidationPolicy = {
     name: "rpc-requires-authentication",
-    description: "No authority's RPC endpoint is reachable from outside without authentication.",
+    description: "No node's RPC endpoint (an authority's or an RPC node's) is reachable from outside without authentication.",
     enforcementLevel: "mandatory",
     configSchema: rpcSchema,
     validateStack: (args, reportViolation) => {

@@ -30,7 +30,7 @@ function stackConfig(project: EngineProject, extra: Record<string, unknown> = {}
             { name: "globex-1", org: "globex" },
         ],
         client: { kind: "nethermind" },
-        rpc: { authority: "acme-1" },
+        rpc: { nodes: 2 },
         permissioning: { admins: [admin.address], rpc: { readers: ["acme", "globex"] } },
         ...extra,
     };

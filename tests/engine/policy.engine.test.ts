@@ -14,7 +14,7 @@ function kubernetesStack(project: EngineProject, rpc: Record<string, unknown>): 
         kubernetes: { namespace: "policy-test", renderYamlToDirectory: path.join(project.dir, "rendered") },
         chain: { name: "POLICY-TEST", networkId: 4244, chainId: 4244, stepDuration: 5 },
         authorities: [{ name: "acme-1", org: "acme" }, { name: "acme-2", org: "acme" }, { name: "globex-1", org: "globex" }],
-        rpc: { authority: "acme-1", ...rpc },
+        rpc: { ...rpc },
     };
 }
 
@@ -40,7 +40,7 @@ describe("npm run preview with the policy pack, under the real engine", () => {
         expect(result.code).toBe(0);
     });
 
-    test("a stack publishing authority RPC without authentication fails with the policy's message", async () => {
+    test("a stack publishing node RPC without authentication fails with the policy's message", async () => {
         const result = await preview("policy-open-rpc");
         const output = result.stdout + result.stderr;
         expect(result.code).not.toBe(0);

@@ -32,10 +32,13 @@ describe("the dev stack's bridge on Docker", () => {
         run = await runDocker();
     });
 
-    test("a local foreign chain from the same components: one authority on its own network and ports, its own RLC", () => {
+    test("a local foreign chain from the same components: one authority and its RPC node on their own network and ports, its own RLC", () => {
         const foreignNode = byName(run.registrations, CONTAINER, "foreign-chain-docker-foreign-authority");
         expect(foreignNode.inputs.networksAdvanced).toEqual([{ name: "test-foreign-consortium", aliases: ["foreign-authority"] }]);
-        expect(foreignNode.inputs.ports.map((port: { external: number }) => port.external)).toEqual([9545, 9546]);
+        expect(foreignNode.inputs.ports).toEqual([]);
+        const foreignRpcNode = byName(run.registrations, CONTAINER, "foreign-chain-docker-foreign-authority-rpc");
+        expect(foreignRpcNode.inputs.networksAdvanced).toEqual([{ name: "test-foreign-consortium", aliases: ["foreign-authority-rpc"] }]);
+        expect(foreignRpcNode.inputs.ports.map((port: { external: number }) => port.external)).toEqual([9545, 9546]);
         expect(run.foreignChain.chainId).toBe(65536);
         expect(run.foreignChain.rpcUrl).toBe("http://127.0.0.1:9545");
         const pocos = ofType(run.registrations, "pulumi-nodejs:dynamic:Resource").filter((registration) => registration.name.endsWith("-poco-contracts"));
@@ -64,8 +67,8 @@ describe("the dev stack's bridge on Docker", () => {
         expect(Object.keys(env).sort()).toEqual([...ERC_TO_ERC_VARIABLES].sort());
         expect(env).toMatchObject({
             BRIDGE_MODE: "ERC_TO_ERC",
-            HOME_RPC_URL: "http://authority-1:8545",
-            FOREIGN_RPC_URL: "http://foreign-authority:8545",
+            HOME_RPC_URL: "http://rpc-node-1:8545",
+            FOREIGN_RPC_URL: "http://foreign-authority-rpc:8545",
             ERC20_TOKEN_ADDRESS: run.foreignChain.rlc,
             VALIDATORS: run.bridge.validators[0].address,
             REQUIRED_NUMBER_OF_VALIDATORS: "1",
@@ -124,8 +127,8 @@ describe("the dev stack's bridge on Docker", () => {
             ORACLE_BRIDGE_MODE: "ERC_TO_ERC",
             COMMON_HOME_BRIDGE_ADDRESS: run.bridge.contracts.homeBridge,
             COMMON_FOREIGN_BRIDGE_ADDRESS: run.bridge.contracts.foreignBridge,
-            COMMON_HOME_RPC_URL: "http://authority-1:8545",
-            COMMON_FOREIGN_RPC_URL: "http://foreign-authority:8545",
+            COMMON_HOME_RPC_URL: "http://rpc-node-1:8545",
+            COMMON_FOREIGN_RPC_URL: "http://foreign-authority-rpc:8545",
             ORACLE_HOME_START_BLOCK: "42",
             ORACLE_FOREIGN_START_BLOCK: "24",
             ORACLE_QUEUE_URL: "amqp://bridge-dev-rabbitmq",
@@ -218,7 +221,7 @@ describe("the bridge on Kubernetes with an external foreign chain", () => {
         expect(container.env.map((variable: { name: string }) => variable.name).sort()).toEqual([...ERC_TO_ERC_VARIABLES].sort());
         expect(Object.fromEntries(container.env.map((variable: { name: string; value: string }) => [variable.name, variable.value]))).toMatchObject({
             FOREIGN_RPC_URL: "https://mainnet.example/rpc",
-            HOME_RPC_URL: "http://acme-1.acme-consortium.svc:8545",
+            HOME_RPC_URL: "http://rpc-node-1.acme-consortium.svc:8545",
             ERC20_TOKEN_ADDRESS: MAINNET_RLC,
             FOREIGN_GAS_PRICE: "20000000000",
             FOREIGN_REQUIRED_BLOCK_CONFIRMATIONS: "12",

@@ -1,8 +1,10 @@
 import { renderNethermindConfig } from "../../components/clients/nethermind";
 import { renderAuthorityToml, renderReservedPeers } from "../../components/clients/parityFamily";
+import { DEFAULT_METHODS, nethermindModules, parityApis } from "../../components/rpcGateway/methods";
 import { CLIENT_PROFILES } from "../../components/clients";
 import { waitThenExec } from "../../components/clients/profile";
-import { execFileSync } from "child_process";
+import { execFile, execFileSync } from "child_process";
+import { createServer } from "http";
 import { CLIENT_KINDS } from "../../components/config";
 import { promiseOf } from "../helpers/pulumiMocks";
 import * as pulumi from "@pulumi/pulumi";
@@ -10,19 +12,22 @@ import * as pulumi from "@pulumi/pulumi";
 const ADDRESS = "0x9858EfFD232B4033E47d90003D41EC34EcaEda94";
 const PEERS = [`enode://${"a".repeat(128)}@authority-2:30303`, `enode://${"b".repeat(128)}@authority-3:30303`];
 
-describe("Nethermind authority configuration", () => {
-    const config = JSON.parse(renderNethermindConfig({ address: ADDRESS, staticPeers: PEERS, onlyStaticPeers: false, corsOrigins: ["https://ui.example"] }));
+const INTERVALS = { processed: 60, produced: 120 };
 
-    test("is an AuRa block producer on a private chain, merge off", () => {
-        expect(config.Merge.Enabled).toBe(false);
-        expect(config.Mining.Enabled).toBe(true);
-        expect(config.Init.IsMining).toBe(true);
-        expect(config.Aura).toEqual({ ForceSealing: true, AllowAuRaPrivateChains: true });
-        expect(config.Init.ChainSpecPath).toBe("/consortium/chain/spec.json");
+describe("Nethermind configuration", () => {
+    const authority = JSON.parse(renderNethermindConfig({ staticPeers: PEERS, onlyStaticPeers: false, signer: { address: ADDRESS, healthIntervals: INTERVALS } }));
+    const rpcNode = JSON.parse(renderNethermindConfig({ staticPeers: PEERS, onlyStaticPeers: false, rpc: { modules: nethermindModules(DEFAULT_METHODS), corsOrigins: ["https://ui.example"] } }));
+
+    test("an authority is an AuRa block producer on a private chain, merge off, without the key 1.36 does not know", () => {
+        expect(authority.Merge.Enabled).toBe(false);
+        expect(authority.Mining.Enabled).toBe(true);
+        expect(authority.Init).not.toHaveProperty("IsMining");
+        expect(authority.Aura).toEqual({ ForceSealing: true, AllowAuRaPrivateChains: true });
+        expect(authority.Init.ChainSpecPath).toBe("/consortium/chain/spec.json");
     });
 
-    test("unlocks its signer from the keystore with a password file and signs blocks with it", () => {
-        expect(config.KeyStore).toEqual({
+    test("an authority unlocks its signer from the keystore with a password file and signs blocks with it", () => {
+        expect(authority.KeyStore).toEqual({
             KeyStoreDirectory: "/consortium/keystore",
             UnlockAccounts: [ADDRESS],
             PasswordFiles: ["/consortium/secrets/password"],
@@ -31,40 +36,80 @@ describe("Nethermind authority configuration", () => {
         });
     });
 
-    test("peers statically with the given enodes and serves RPC with the configured CORS origins", () => {
-        expect(config.Network.StaticPeers).toBe(PEERS.join(","));
-        expect(config.JsonRpc.CorsOrigins).toEqual(["https://ui.example"]);
-        expect(config.JsonRpc.EnabledModules).not.toContain("Personal");
-        expect(config.Network.OnlyStaticPeers).toBeUndefined();
+    test("an authority serves JSON-RPC on loopback only, without WebSocket, and /health fails when it stops sealing", () => {
+        expect(authority.JsonRpc).toEqual({ Enabled: true, Host: "127.0.0.1", Port: 8545, EnabledModules: ["Eth", "Net", "Health"] });
+        expect(authority.HealthChecks).toEqual({ Enabled: true, MaxIntervalWithoutProcessedBlock: 60, MaxIntervalWithoutProducedBlock: 120 });
     });
 
-    test("in a permissioned consortium, accepts only its static peers and discovers no others", () => {
-        const restricted = JSON.parse(renderNethermindConfig({ address: ADDRESS, staticPeers: PEERS, onlyStaticPeers: true, corsOrigins: [] }));
+    test("an RPC node seals nothing, holds no signer, and serves only the allowlist's modules on every interface, subscriptions included", () => {
+        expect(rpcNode.Mining.Enabled).toBe(false);
+        expect(rpcNode.Aura).toBeUndefined();
+        expect(rpcNode.KeyStore).toEqual({ EnodeKeyFile: "/consortium/secrets/node.key" });
+        expect(rpcNode.JsonRpc.Host).toBe("0.0.0.0");
+        expect(rpcNode.JsonRpc.WebSocketsPort).toBe(8546);
+        expect(rpcNode.JsonRpc.EnabledModules).toEqual(["Eth", "Subscribe", "Net", "Web3", "Health"]);
+        for (const forbidden of ["Parity", "Admin", "Personal", "Debug", "Trace", "TxPool"]) expect(rpcNode.JsonRpc.EnabledModules).not.toContain(forbidden);
+        expect(rpcNode.JsonRpc.CorsOrigins).toEqual(["https://ui.example"]);
+    });
+
+    test("peers statically with the given enodes; in a permissioned consortium accepts only them and discovers no others", () => {
+        expect(authority.Network.StaticPeers).toBe(PEERS.join(","));
+        expect(authority.Network.OnlyStaticPeers).toBeUndefined();
+        const restricted = JSON.parse(renderNethermindConfig({ staticPeers: PEERS, onlyStaticPeers: true, signer: { address: ADDRESS, healthIntervals: INTERVALS } }));
         expect(restricted.Network.OnlyStaticPeers).toBe(true);
         expect(restricted.Init.DiscoveryEnabled).toBe(false);
-        expect(restricted.Network.StaticPeers).toBe(PEERS.join(","));
+    });
+
+    test("an authority outside the latest validator set is not required to produce blocks", () => {
+        const idle = JSON.parse(renderNethermindConfig({ staticPeers: PEERS, onlyStaticPeers: false, signer: { address: ADDRESS, healthIntervals: { processed: 60 } } }));
+        expect(idle.HealthChecks).toEqual({ Enabled: true, MaxIntervalWithoutProcessedBlock: 60 });
     });
 });
 
-describe("Parity / OpenEthereum authority.toml", () => {
-    const toml = renderAuthorityToml({ dataPath: "/data", address: ADDRESS, onlyStaticPeers: false, corsOrigins: [], rpcApis: ["web3", "eth", "net", "parity"] });
+describe.each(["openethereum", "parity"] as const)("%s authority.toml", (kind) => {
+    const authority = renderAuthorityToml({ kind, dataPath: "/data", onlyStaticPeers: false, signer: ADDRESS });
+    const rpcNode = renderAuthorityToml({ kind, dataPath: "/data", onlyStaticPeers: false, rpc: { apis: parityApis(DEFAULT_METHODS), corsOrigins: [] } });
+    const section = (toml: string, name: string) => toml.split(`[${name}]`)[1]?.split("\n[")[0] ?? "";
 
-    test("keeps the seed's semantics: engine signer, password file, reserved peers", () => {
-        expect(toml).toContain(`engine_signer = "${ADDRESS}"`);
-        expect(toml).toContain(`password = ["/consortium/secrets/password"]`);
-        expect(toml).toContain(`reserved_peers = "/consortium/config/reserved_peers"`);
+    test("an authority keeps the seed's semantics: engine signer, password file, reserved peers, force sealing", () => {
+        expect(authority).toContain(`engine_signer = "${ADDRESS}"`);
+        expect(authority).toContain(`password = ["/consortium/secrets/password"]`);
+        expect(authority).toContain(`reserved_peers = "/consortium/config/reserved_peers"`);
+        expect(authority).toContain("force_sealing = true");
     });
 
-    test("adds force sealing and exposes no account-management or secretstore API", () => {
-        expect(toml).toContain("force_sealing = true");
-        expect(toml).not.toMatch(/personal|secretstore|parity_set|signer"/);
-        expect(toml).toContain(`cors = ["none"]`);
+    test("an authority serves eth and net on loopback only, no WebSocket, no IPC, no NAT probing", () => {
+        expect(section(authority, "rpc")).toContain(`interface = "local"`);
+        expect(section(authority, "rpc")).toContain(`apis = ["eth", "net"]`);
+        expect(section(authority, "websockets").trim()).toBe("disable = true");
+        expect(section(authority, "ipc").trim()).toBe("disable = true");
+        expect(section(authority, "network")).toContain(`nat = "none"`);
+    });
+
+    test("an RPC node has no signer or password and serves only the allowlist's apis, pubsub included, never parity", () => {
+        expect(rpcNode).not.toContain("engine_signer");
+        expect(rpcNode).not.toContain("password");
+        expect(rpcNode).not.toContain("[mining]");
+        for (const name of ["rpc", "websockets"]) {
+            expect(section(rpcNode, name)).toContain(`interface = "all"`);
+            expect(section(rpcNode, name)).toContain(`apis = ["web3", "eth", "net", "pubsub"]`);
+        }
+        expect(rpcNode).not.toMatch(/"parity"|personal|secretstore|parity_set|signer"|traces/);
+        expect(rpcNode).toContain(`cors = ["none"]`);
+    });
+
+    test("Parity does not auto-update nor probe hardware wallets; OpenEthereum has neither key", () => {
+        if (kind === "parity") {
+            expect(section(authority, "parity")).toContain(`auto_update = "none"`);
+            expect(section(rpcNode, "account")).toContain("disable_hardware = true");
+        } else {
+            expect(authority).not.toMatch(/auto_update|disable_hardware/);
+        }
     });
 
     test("in a permissioned consortium, connects only to its reserved peers and discovers no others", () => {
-        expect(toml).not.toContain("reserved_only");
-        const restricted = renderAuthorityToml({ dataPath: "/data", address: ADDRESS, onlyStaticPeers: true, corsOrigins: [], rpcApis: ["eth"] });
-        const network = restricted.split("[network]")[1].split("\n[")[0];
+        expect(authority).not.toContain("reserved_only");
+        const network = section(renderAuthorityToml({ kind, dataPath: "/data", onlyStaticPeers: true, signer: ADDRESS }), "network");
         expect(network).toContain("reserved_only = true");
         expect(network).toContain("discovery = false");
     });
@@ -74,30 +119,39 @@ describe("Parity / OpenEthereum authority.toml", () => {
     });
 });
 
-describe.each(CLIENT_KINDS)("the %s profile's workload", (kind) => {
-    const workload = CLIENT_PROFILES[kind].authorityWorkload({
-        name: "authority-1",
+describe.each(CLIENT_KINDS)("the %s profile's workloads", (kind) => {
+    const base = {
         chainName: "HOME",
-        address: ADDRESS,
         staticPeers: PEERS,
         onlyStaticPeers: true,
-        corsOrigins: [],
         image: "image:1",
         extraArgs: ["--log", "info"],
-        publicEndpoint: false,
         specJson: "{}",
-        keys: { keystoreFileName: "key-abc.json", keystoreJson: "{}", password: "pw", nodeKey: `0x${"11".repeat(32)}` },
+        nodeKey: `0x${"11".repeat(32)}`,
         resources: { cpu: "1", memory: "1Gi" },
         waitForHosts: ["authority-2", "authority-3"],
+    };
+    const workload = CLIENT_PROFILES[kind].authorityWorkload({
+        ...base,
+        name: "authority-1",
+        address: ADDRESS,
+        keys: { keystoreFileName: "key-abc.json", keystoreJson: "{}", password: "pw" },
+        healthIntervals: INTERVALS,
     });
+    const rpcNode = CLIENT_PROFILES[kind].rpcNodeWorkload({ ...base, name: "rpc-node-1", methods: DEFAULT_METHODS, corsOrigins: [], publicEndpoint: false });
 
-    test("carries keys only as secret files, and the node key in the client's format", async () => {
+    test("an authority carries keys only as secret files, and the node key in the client's format", async () => {
         const secrets = workload.files.filter((file) => file.kind === "secret");
         expect(secrets.map((file) => file.key).sort()).toEqual(["keystore.json", "node.key", "password"]);
         const nodeKey = secrets.find((file) => file.key === "node.key")!;
         const content = await promiseOf(pulumi.output(nodeKey.content));
         if (kind === "nethermind") expect(Buffer.from(content, "base64")).toEqual(Buffer.alloc(32, 0x11));
         else expect(content).toBe("11".repeat(32));
+    });
+
+    test("an RPC node holds its node key and no keystore or password", () => {
+        expect(rpcNode.files.filter((file) => file.kind === "secret").map((file) => file.key)).toEqual(["node.key"]);
+        expect(rpcNode.component).toBe("rpc-node");
     });
 
     test("finds its keystore where the client looks for it", async () => {
@@ -112,9 +166,63 @@ describe.each(CLIENT_KINDS)("the %s profile's workload", (kind) => {
         expect(workload.entrypoint[2]).toMatch(/exec \/\S+ "\$@"$/);
     });
 
-    test("passes extra arguments after its own, and opens p2p and RPC ports", () => {
+    test("an authority publishes p2p only; an RPC node adds JSON-RPC and WebSocket", () => {
         expect(workload.args.slice(-2)).toEqual(["--log", "info"]);
-        expect(workload.ports.map((port) => `${port.port}/${port.protocol}`)).toEqual(["30303/TCP", "30303/UDP", "8545/TCP", "8546/TCP"]);
+        expect(workload.ports.map((port) => `${port.port}/${port.protocol}`)).toEqual(["30303/TCP", "30303/UDP"]);
+        expect(rpcNode.ports.map((port) => `${port.port}/${port.protocol}`)).toEqual(["30303/TCP", "30303/UDP", "8545/TCP", "8546/TCP"]);
+    });
+
+    test("readiness is an HTTP or JSON-RPC call over loopback, not a TCP connect", () => {
+        const probe = workload.healthCheck.readiness.join(" ");
+        expect(probe).toContain("127.0.0.1");
+        expect(probe).toMatch(kind === "nethermind" ? /GET \/health/ : /eth_syncing/);
+    });
+});
+
+describe("the bash readiness probes against a node stand-in", () => {
+    const probeOf = (kind: "nethermind" | "parity") =>
+        CLIENT_PROFILES[kind].rpcNodeWorkload({
+            name: "r", chainName: "C", staticPeers: [], onlyStaticPeers: false, image: "i", extraArgs: [], specJson: "{}", nodeKey: `0x${"11".repeat(32)}`,
+            resources: { cpu: "1", memory: "1Gi" }, waitForHosts: [], methods: DEFAULT_METHODS, corsOrigins: [], publicEndpoint: false,
+        }).healthCheck.readiness;
+    async function runAgainst(kind: "nethermind" | "parity", status: number, body: string): Promise<boolean> {
+        const server = createServer((_request, response) => {
+            response.statusCode = status;
+            response.end(body);
+        });
+        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+        const port = (server.address() as { port: number }).port;
+        const [shell, flag, script] = probeOf(kind);
+        try {
+            return await new Promise<boolean>((resolve) => execFile(shell, [flag, script.replaceAll("8545", String(port))], { timeout: 10_000 }, (error) => resolve(!error)));
+        } finally {
+            server.close();
+        }
+    }
+
+    test("Nethermind is ready on /health 200 and not on 503", async () => {
+        expect(await runAgainst("nethermind", 200, `{"status":"Healthy"}`)).toBe(true);
+        expect(await runAgainst("nethermind", 503, `{"status":"Unhealthy"}`)).toBe(false);
+    });
+
+    test("Parity is ready when eth_syncing is false and not while it syncs", async () => {
+        expect(await runAgainst("parity", 200, `{"jsonrpc":"2.0","id":1,"result":false}`)).toBe(true);
+        expect(await runAgainst("parity", 200, `{"jsonrpc":"2.0","id":1,"result":{"currentBlock":"0x1"}}`)).toBe(false);
+    });
+});
+
+describe("the readiness probes run as the images' shells run them", () => {
+    /** A loopback HTTP server standing in for the node on 8545 is not possible without root; the probes' request text is checked instead. */
+    test.each(CLIENT_KINDS)("%s: the request is well-formed HTTP", (kind) => {
+        const script = CLIENT_PROFILES[kind].authorityWorkload({
+            name: "a", chainName: "C", staticPeers: [], onlyStaticPeers: false, image: "i", extraArgs: [], specJson: "{}", nodeKey: `0x${"11".repeat(32)}`,
+            resources: { cpu: "1", memory: "1Gi" }, waitForHosts: [], address: ADDRESS, keys: { keystoreFileName: "k", keystoreJson: "{}", password: "p" }, healthIntervals: INTERVALS,
+        }).healthCheck.readiness[2];
+        const request = execFileSync("/bin/bash", ["-c", `printf '${script.match(/printf '([^']*)'/)![1]}'`], { encoding: "utf8" });
+        expect(request).toMatch(/^(GET \/health|POST \/) HTTP\/1\.0\r\n/);
+        const [head, body] = request.split("\r\n\r\n");
+        const length = /Content-Length: (\d+)/.exec(head)?.[1];
+        if (length) expect(Buffer.byteLength(body)).toBe(Number(length));
     });
 });
 

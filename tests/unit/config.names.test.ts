@@ -85,7 +85,7 @@ describe("the names the collision rule derives are the names the platforms regis
             useStackConfig(
                 "acme-prod",
                 {
-                    rpc: { authority: "acme-1" },
+                    rpc: {},
                     permissioning: { open: true, rpc: { access: "open" } },
                     foreign: { external: { rpcUrl: "https://mainnet.example/rpc", chainId: 1, token: "0x6813Eb9362372EEF6200f3b1dbC3f819671cBA69" } },
                     bridge: { validators: [{ name: "acme" }], requiredSignatures: 1 },

@@ -27,10 +27,10 @@ const BASE = {
         validatorSets: [{ fromBlock: 0, validators: ["a1", "a2", "ext"] }],
     },
     authorities: [{ name: "a1", org: "acme" }, { name: "a2", org: "globex" }],
-    externalAuthorities: [{ name: "ext", address: EXTERNAL, enode: `enode://${"ab".repeat(64)}@peer.example.org:30303` }],
+    externalAuthorities: [{ name: "ext", address: EXTERNAL, enode: `enode://${"ab".repeat(64)}@peer.example.org:30303`, allowFrom: ["203.0.113.7/32"] }],
     client: { kind: "nethermind", image: "nethermind/nethermind:1.36.1", extraArgs: ["--Metrics.Enabled=false"] },
     rpc: {
-        authority: "a1",
+        nodes: 1,
         corsOrigins: ["https://app.example"],
         docker: { bindAddress: "127.0.0.1", hostPort: "8545", wsHostPort: "8546" },
         kubernetes: { serviceType: "ClusterIP", ingress: { host: "rpc.example", className: "nginx", tlsSecretName: "rpc-tls" } },

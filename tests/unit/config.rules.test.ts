@@ -1,3 +1,4 @@
+import { KNOWN_METHODS } from "../../components/rpcGateway/methods";
 import { ConfigError, KNOWN_KEYS, parseConfig, type ParseContext, type RawConfig } from "../../components/config";
 import { closestKey, editDistance } from "../../components/config/suggest";
 import { REDACTED_MNEMONIC, REDACTED_PRIVATE_KEY, secretPlaceholder } from "../../components/config/redact";
@@ -16,7 +17,7 @@ const KEY = "0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318"
 const MNEMONIC = "abandon ability able about above absent absorb abstract absurd abuse access accident";
 const NODE_ID = "ab".repeat(64);
 const OTHER_NODE_ID = "cd".repeat(64);
-const EXTERNAL = { name: "ext", address: "0xd41c057fd1c78805AAC12B0A94a405c0461A6FBb", enode: `enode://${NODE_ID}@peer.example.org:30303` };
+const EXTERNAL = { name: "ext", address: "0xd41c057fd1c78805AAC12B0A94a405c0461A6FBb", enode: `enode://${NODE_ID}@peer.example.org:30303`, allowFrom: ["203.0.113.7/32"] };
 const ADMIN = "0x8ba1f109551bD432803012645Ac136ddd64DBA72";
 const OTHER = "0x9858EfFD232B4033E47d90003D41EC34EcaEda94";
 const ZERO = "0x0000000000000000000000000000000000000000";
@@ -139,11 +140,11 @@ describe("no message echoes a value that looks like a private key or a mnemonic"
         ["a key in a permissioning address list", { ...VALID, permissioning: { transactors: [OTHER, KEY] } }, redacted("permissioning.transactors[1]", ADDRESS_RULE)],
         ["a key instead of a permissioning list", { ...VALID, permissioning: { admins: KEY } }, redacted("permissioning.admins", "must be a list of addresses")],
         ["an uppercase key as a bridge validator's address", { ...BRIDGED, bridge: { validators: [{ name: "v1" }, { name: "v2", address: KEY.toUpperCase().replace("0X", "0x") }] } }, redacted("bridge.validators[1].address", ADDRESS_RULE)],
-        ["a key as rpc.authority", { ...VALID, rpc: { authority: KEY } }, redacted("rpc.authority", "must name one of this stack's authorities: a1, a2")],
+        ["a key as an RPC method", { ...VALID, rpc: { methods: [KEY] } }, `consortium:rpc.methods names ${REDACTED_PRIVATE_KEY}, not a method this program serves; known methods: ${KNOWN_METHODS.join(", ")}`],
         ["a key inside a URL", { ...WITH_POCO, poco: { admin: ADMIN, rpcUrl: `https://node.example/${KEY.slice(2)} ` } }, redacted("poco.rpcUrl", "must be an http(s) or ws(s) URL")],
         ["a key as a validator set member", withChain({ validatorSets: [{ fromBlock: 0, validators: ["a1", "a2", KEY] }] }), `consortium:chain.validatorSets[0].validators names ${REDACTED_PRIVATE_KEY}, which is not in authorities or externalAuthorities`],
-        ["a key deep in a value that would be shortened", { ...VALID, externalAuthorities: { padding: "x".repeat(70), key: KEY } }, "consortium:externalAuthorities must be a list of { name, address, enode } (got <redacted: looks like a private key>)"],
-        ["a mnemonic as rpc.authority", { ...VALID, rpc: { authority: MNEMONIC } }, `consortium:rpc.authority must name one of this stack's authorities: a1, a2 (got ${REDACTED_MNEMONIC})`],
+        ["a key deep in a value that would be shortened", { ...VALID, externalAuthorities: { padding: "x".repeat(70), key: KEY } }, "consortium:externalAuthorities must be a list of { name, address, enode, allowFrom? } (got <redacted: looks like a private key>)"],
+        ["a mnemonic as an RPC method", { ...VALID, rpc: { methods: [MNEMONIC] } }, `consortium:rpc.methods names ${REDACTED_MNEMONIC}, not a method this program serves; known methods: ${KNOWN_METHODS.join(", ")}`],
         ["a mnemonic as a reader", { ...VALID, permissioning: { rpc: { readers: [MNEMONIC] } } }, `consortium:permissioning.rpc.readers ${REDACTED_MNEMONIC} must be a DNS label: lowercase letters, digits and '-', starting with a letter and not ending with '-'`],
     ])("%s", (_what, raw, message) => {
         const issues = issuesOf(raw);
@@ -223,7 +224,7 @@ describe("platform object names cannot collide", () => {
 
     test("a stack name Kubernetes cannot take in object names is refused once, with the names it makes", () => {
         expect(issuesOf(KUBERNETES, { stack: "Acme_Prod" })).toEqual([
-            "the stack name 'Acme_Prod' makes Kubernetes object names that Kubernetes refuses (ConfigMap 'Acme_Prod-chain', PodDisruptionBudget 'Acme_Prod-authorities', NetworkPolicy 'Acme_Prod-authority-p2p', NetworkPolicy 'Acme_Prod-rpc-endpoint', Service 'Acme_Prod-rpc'): " +
+            "the stack name 'Acme_Prod' makes Kubernetes object names that Kubernetes refuses (ConfigMap 'Acme_Prod-chain', PodDisruptionBudget 'Acme_Prod-authorities', PodDisruptionBudget 'Acme_Prod-rpc-nodes', NetworkPolicy 'Acme_Prod-authority-p2p', NetworkPolicy 'Acme_Prod-rpc-endpoint', Service 'Acme_Prod-rpc'): " +
                 "an object name is a DNS subdomain: lowercase letters, digits, '-' and '.', at most 253; a Service name is a DNS label: at most 63 lowercase letters, digits and '-', starting with a letter and ending with a letter or digit",
         ]);
         expect(() => parseConfig(VALID, { stack: "Acme_Prod" })).not.toThrow(); // Docker takes it

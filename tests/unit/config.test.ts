@@ -1,3 +1,4 @@
+import { DEFAULT_GATEWAY_LIMITS } from "../../components/rpcGateway/nginx";
 import { readFileSync } from "fs";
 import * as path from "path";
 import { parse } from "yaml";
@@ -10,7 +11,7 @@ const VALID: RawConfig = {
     authorities: [{ name: "a1" }, { name: "a2", org: "acme" }],
 };
 const ENODE = `enode://${"ab".repeat(64)}@peer.example.org:30303`;
-const EXTERNAL = { name: "ext", address: "0xd41c057fd1c78805AAC12B0A94a405c0461A6FBb", enode: ENODE };
+const EXTERNAL = { name: "ext", address: "0xd41c057fd1c78805AAC12B0A94a405c0461A6FBb", enode: ENODE, allowFrom: ["203.0.113.7/32"] };
 
 function errorOf(raw: RawConfig): string {
     try {
@@ -62,8 +63,21 @@ describe("bad input is refused with a message naming the key and what is allowed
         ["kubernetes without namespace", { ...VALID, platform: "kubernetes", kubernetes: {} }, "consortium:kubernetes.namespace must be a non-empty string"],
         ["kubernetes bad quantity", { ...VALID, platform: "kubernetes", kubernetes: { namespace: "ns", storageSize: "lots" } }, "consortium:kubernetes.storageSize must be a Kubernetes quantity"],
         ["createNamespace not boolean", { ...VALID, platform: "kubernetes", kubernetes: { namespace: "ns", createNamespace: "no" } }, "consortium:kubernetes.createNamespace must be true or false (got 'no')"],
-        ["rpc on an external authority", { ...VALID, externalAuthorities: [EXTERNAL], rpc: { authority: "ext" } }, "consortium:rpc.authority names 'ext', an external authority"],
-        ["rpc on an unknown authority", { ...VALID, rpc: { authority: "zz" } }, "consortium:rpc.authority must name one of this stack's authorities: a1, a2 (got 'zz')"],
+        ["rpc.authority, which authorities no longer serve", { ...VALID, rpc: { authority: "a1" } }, "consortium:rpc.authority is no longer used: authorities serve JSON-RPC on loopback only"],
+        ["no RPC node", { ...VALID, rpc: { nodes: 0 } }, "consortium:rpc.nodes must be a number of RPC nodes from 1 to 16 (got 0)"],
+        ["too many RPC nodes", { ...VALID, rpc: { nodes: 17 } }, "consortium:rpc.nodes must be a number of RPC nodes from 1 to 16 (got 17)"],
+        ["an unknown method", { ...VALID, rpc: { methods: ["eth_chainId", "eth_getBalanse"] } }, "consortium:rpc.methods names 'eth_getBalanse', not a method this program serves; did you mean eth_getBalance?"],
+        ["a signer-changing method", { ...VALID, rpc: { methods: ["parity_setEngineSigner"] } }, "consortium:rpc.methods must not include 'parity_setEngineSigner': parity_* includes parity_setEngineSigner"],
+        ["a node-account method", { ...VALID, rpc: { methods: ["eth_sendTransaction"] } }, "consortium:rpc.methods must not include 'eth_sendTransaction': eth_sendTransaction* sends from a node's own accounts"],
+        ["a method far from any known one", { ...VALID, rpc: { methods: ["zzz_nothing"] } }, "consortium:rpc.methods names 'zzz_nothing', not a method this program serves; known methods: eth_blockNumber, eth_call"],
+        ["an empty method list", { ...VALID, rpc: { methods: [] } }, "consortium:rpc.methods must name at least one method"],
+        ["an external authority on Kubernetes without allowFrom", { ...VALID, platform: "kubernetes", kubernetes: { namespace: "ns" }, externalAuthorities: [{ name: "ext", address: EXTERNAL.address, enode: ENODE }] }, "consortium:externalAuthorities[0].allowFrom is required on Kubernetes"],
+        ["allowFrom that is not a CIDR", { ...VALID, externalAuthorities: [{ ...EXTERNAL, allowFrom: ["peer.example.org"] }] }, "consortium:externalAuthorities[0].allowFrom must list IPv4 CIDR blocks such as 203.0.113.7/32 (got 'peer.example.org')"],
+        ["allowFrom that admits the internet", { ...VALID, externalAuthorities: [{ ...EXTERNAL, allowFrom: ["0.0.0.0/0"] }] }, "consortium:externalAuthorities[0].allowFrom must not admit '0.0.0.0/0'"],
+        ["a CORS origin that is not an origin", { ...VALID, rpc: { corsOrigins: ["dapp.example.org/path"] } }, "consortium:rpc.corsOrigins must list browser origins such as https://app.example.org"],
+        ["extra args that open RPC modules", { ...VALID, client: { extraArgs: ["--JsonRpc.EnabledModules=[Eth,Parity]"] } }, "consortium:client.extraArgs must not include '--JsonRpc.EnabledModules'"],
+        ["extra args that unlock an account", { ...VALID, client: { kind: "openethereum", extraArgs: ["--unlock", "0x00"] } }, "consortium:client.extraArgs must not include '--unlock'"],
+        ["a key in extra args", { ...VALID, client: { extraArgs: ["--secret", `0x${"ab".repeat(32)}`] } }, "consortium:client.extraArgs must not hold key material"],
         ["rpc same ports", { ...VALID, rpc: { docker: { hostPort: 9000, wsHostPort: 9000 } } }, "consortium:rpc.docker.wsHostPort must differ from rpc.docker.hostPort"],
         ["rpc service type", { ...VALID, rpc: { kubernetes: { serviceType: "ExternalName" } } }, "consortium:rpc.kubernetes.serviceType must be one of ClusterIP, NodePort, LoadBalancer"],
         ["password too short", { ...VALID, keystore: { passwordLength: 8 } }, "consortium:keystore.passwordLength must be an integer from 16 to 128 (got 8)"],
@@ -102,7 +116,9 @@ describe("defaults", () => {
         expect(config.chain.chainId).toBe(17);
         expect(config.chain.gasLimit).toBe(40_000_000n);
         expect(config.client).toEqual({ kind: "nethermind", image: DEFAULT_IMAGES.nethermind, extraArgs: [] });
-        expect(config.rpc.authority).toBe("a1");
+        expect(config.rpc.nodes).toEqual(["rpc-node-1"]);
+        expect(config.rpc.methods).toContain("eth_sendRawTransaction");
+        expect(config.rpc.methods).not.toContain("txpool_content");
         expect(config.rpc.docker).toEqual({ bindAddress: "127.0.0.1", hostPort: 8545, wsHostPort: 8546 });
         expect(config.keystore.passwordLength).toBe(24);
         expect(config.protect).toBe(true);
@@ -220,9 +236,18 @@ describe("permissioning", () => {
             open: false,
             roles: { admins: [], deployers: [], transactors: ["0x9858EfFD232B4033E47d90003D41EC34EcaEda94"], senders: [] },
             onlyStaticPeers: true,
-            rpc: { access: "gateway", readers: ["a1", "acme"], image: "nginx:1.27.3-alpine" },
+            rpc: { access: "gateway", readers: ["a1", "acme"], image: "nginx:1.27.3-alpine", limits: DEFAULT_GATEWAY_LIMITS },
             readinessTimeoutSeconds: 600,
         });
+    });
+
+    test.each<[string, unknown, string]>([
+        ["a limit of zero", { requestsPerSecond: 0 }, "consortium:permissioning.rpc.limits.requestsPerSecond must be a whole number from 1 to 100000 (requests per second per member) (got 0)"],
+        ["an unknown limit", { requestsPerMinute: 10 }, "consortium:permissioning.rpc.limits.requestsPerMinute is not a known key"],
+        ["an address limit below a member's", { requestsPerSecond: 100, addressRequestsPerSecond: 10 }, "consortium:permissioning.rpc.limits.addressRequestsPerSecond must be at least requestsPerSecond (100)"],
+        ["a batch bound of zero", { maxBatch: 0 }, "consortium:permissioning.rpc.limits.maxBatch must be a whole number from 1 to 10000 (calls in one batch request) (got 0)"],
+    ])("gateway limits: %s", (_label, limits, message) => {
+        expect(errorOf(withPermissioning({ rpc: { limits } }))).toContain(message);
     });
 
     test("absent or empty: an open chain, nothing permissioned", () => {

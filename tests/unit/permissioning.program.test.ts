@@ -59,9 +59,9 @@ describe("a permissioned consortium on Kubernetes (acme-prod)", () => {
         expect(summary.rpcAccess).toBe("gateway");
     });
 
-    test("authorities accept only their static peers", () => {
+    test("authorities and RPC nodes accept only their static peers", () => {
         const configMaps = ofType(registrations, "kubernetes:core/v1:ConfigMap").filter((map) => map.inputs.data?.["nethermind.json"]);
-        expect(configMaps).toHaveLength(4);
+        expect(configMaps).toHaveLength(6);
         for (const map of configMaps) {
             const nethermind = JSON.parse(map.inputs.data["nethermind.json"]);
             expect(nethermind.Network.OnlyStaticPeers).toBe(true);
@@ -72,7 +72,7 @@ describe("a permissioned consortium on Kubernetes (acme-prod)", () => {
     test("users reach RPC only through the gateway; the nodes' RPC admits only the consortium's own pods", () => {
         const policies = ofType(registrations, "kubernetes:networking.k8s.io/v1:NetworkPolicy").map((policy) => policy.inputs);
         const nodeRpc = policies.find((policy) => policy.metadata.name === "test-authority-rpc")!;
-        expect(nodeRpc.spec.podSelector.matchLabels["app.kubernetes.io/component"]).toBe("authority");
+        expect(nodeRpc.spec.podSelector.matchLabels["app.kubernetes.io/component"]).toBe("rpc-node");
         expect(nodeRpc.spec.ingress).toEqual([
             { from: [{ podSelector: { matchLabels: { "app.kubernetes.io/part-of": "test" } } }], ports: [{ port: 8545, protocol: "TCP" }, { port: 8546, protocol: "TCP" }] },
         ]);

@@ -173,7 +173,7 @@ describe("rpc-requires-authentication", () => {
         expect(stackViolations(rpcRequiresAuthentication, [loopback, dockerAuthority("a-2")])).toEqual([]);
         const open = dockerAuthority("a-1", { ports: [{ internal: 8545, external: 8545, ip: "0.0.0.0" }, { internal: 30303, external: 30303, ip: "0.0.0.0" }] });
         expect(stackViolations(rpcRequiresAuthentication, [open])).toEqual([
-            "authority container 'consortium-docker-a-1' publishes its RPC port 8545 on 0.0.0.0:8545 without authentication. Route RPC through the authenticating gateway (permissioning.rpc.access: gateway) or keep it private.",
+            "node container 'consortium-docker-a-1' publishes its RPC port 8545 on 0.0.0.0:8545 without authentication. Route RPC through the authenticating gateway (permissioning.rpc.access: gateway) or keep it private.",
         ]);
         expect(stackViolations(rpcRequiresAuthentication, [loopback], { "rpc-requires-authentication": { allowLoopback: false } })).toHaveLength(1);
     });
@@ -192,15 +192,15 @@ describe("rpc-requires-authentication", () => {
         const viaGateway = [statefulSet("acme-1"), gatewayDeployment, service("acme-rpc", { "app.kubernetes.io/name": "rpc-gateway", "app.kubernetes.io/part-of": "acme" }), ingressTo("acme-rpc")];
         expect(stackViolations(rpcRequiresAuthentication, viaGateway)).toEqual([]);
         const direct = [statefulSet("acme-1"), service("acme-rpc", { "app.kubernetes.io/name": "acme-1", "app.kubernetes.io/part-of": "acme" }), ingressTo("acme-rpc")];
-        expect(stackViolations(rpcRequiresAuthentication, direct)).toEqual([expect.stringMatching(/^Ingress 'acme-rpc' routes to authority RPC \(Service 'acme-rpc'\) without authentication\./)]);
+        expect(stackViolations(rpcRequiresAuthentication, direct)).toEqual([expect.stringMatching(/^Ingress 'acme-rpc' routes to node RPC \(Service 'acme-rpc'\) without authentication\./)]);
     });
 
-    test("Kubernetes: a LoadBalancer or NodePort Service on authority RPC fails; a ClusterIP one stays inside", () => {
+    test("Kubernetes: a LoadBalancer or NodePort Service on node RPC fails; a ClusterIP one stays inside", () => {
         const selector = { "app.kubernetes.io/component": "authority", "app.kubernetes.io/part-of": "acme" };
         expect(stackViolations(rpcRequiresAuthentication, [statefulSet("acme-1"), service("acme-rpc", selector)])).toEqual([]);
         for (const type of ["LoadBalancer", "NodePort"]) {
             expect(stackViolations(rpcRequiresAuthentication, [statefulSet("acme-1"), service("acme-rpc", selector, { type })])).toEqual([
-                expect.stringContaining(`Service 'acme-rpc' (${type}) exposes authority RPC outside the cluster without authentication`),
+                expect.stringContaining(`Service 'acme-rpc' (${type}) exposes node RPC outside the cluster without authentication`),
             ]);
         }
     });

@@ -65,10 +65,10 @@ describe("the policy pack refuses what would hurt the acme-prod consortium", () 
         }
     });
 
-    test("authority RPC published through the Ingress without the gateway", async () => {
+    test("node RPC published through the Ingress without the gateway", async () => {
         const resources = await registeredResources("acme-prod", { permissioning: undefined });
         expect(runPack(resources, config()).mandatory).toContainEqual(
-            expect.stringMatching(/^rpc-requires-authentication: Ingress '.*-rpc' routes to authority RPC \(Service '.*-rpc'\) without authentication/),
+            expect.stringMatching(/^rpc-requires-authentication: Ingress '.*-rpc' routes to node RPC \(Service '.*-rpc'\) without authentication/),
         );
     });
 

@@ -1,9 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import { decryptKeystoreJson } from "ethers";
+import { deriveNodeIdentity } from "../../components/identity/keys";
 import { evaluate, installMocks, ofType, promiseOf, settle, useDevStack, useStackConfig, type Registration } from "../helpers/pulumiMocks";
 
 const CONTAINER = "docker:index/container:Container";
+const isAuthority = (container: Registration) => container.inputs.hostname.startsWith("authority-");
+const authorityContainers = (registrations: Registration[]) => ofType(registrations, CONTAINER).filter(isAuthority);
 
 type Outputs = ReturnType<typeof import("../../components/program").runProgram>;
 
@@ -34,35 +37,43 @@ describe("the dev stack on Docker", () => {
         ({ registrations, outputs, authorities } = await run());
     });
 
-    test("runs one container and one data volume per authority on one network", () => {
-        expect(ofType(registrations, CONTAINER)).toHaveLength(3);
-        expect(ofType(registrations, "docker:index/volume:Volume")).toHaveLength(3);
+    test("runs one container and one data volume per authority and per RPC node on one network", () => {
+        expect(ofType(registrations, CONTAINER).map((container) => container.inputs.hostname)).toEqual(["authority-1", "authority-2", "authority-3", "rpc-node-1"]);
+        expect(ofType(registrations, "docker:index/volume:Volume")).toHaveLength(4);
         expect(ofType(registrations, "docker:index/network:Network")).toHaveLength(1);
         expect(ofType(registrations, "docker:index/remoteImage:RemoteImage").map((image) => image.inputs.name)).toEqual(["nethermind/nethermind:1.36.1"]);
         for (const container of ofType(registrations, CONTAINER)) {
-            expect(container.inputs.networksAdvanced).toEqual([{ name: "test-consortium", aliases: [expect.stringMatching(/^authority-\d$/)] }]);
+            expect(container.inputs.networksAdvanced).toEqual([{ name: "test-consortium", aliases: [expect.stringMatching(/^(authority|rpc-node)-\d$/)] }]);
             expect(container.inputs.restart).toBe("unless-stopped");
             expect(container.inputs.volumes).toEqual([{ volumeName: `test-${container.inputs.hostname}-data`, containerPath: "/nethermind/nethermind_db" }]);
         }
     });
 
-    test("every authority's configuration names all N-1 other enodes and not its own", () => {
+    test("every authority's configuration names the N-1 other authorities and the RPC node, and serves JSON-RPC on loopback only", () => {
         const enodes = authorities.map((authority) => authority.enode);
-        for (const container of ofType(registrations, CONTAINER)) {
+        const rpcNode = ofType(registrations, CONTAINER).find((container) => !isAuthority(container))!;
+        const nodeKeyUpload = rpcNode.inputs.uploads.find((file: { file: string }) => file.file.endsWith("node.key"));
+        const rpcEnode = `enode://${deriveNodeIdentity(`0x${Buffer.from(nodeKeyUpload.contentBase64, "base64").toString("hex")}`).enodeId}@rpc-node-1:30303`;
+        for (const container of authorityContainers(registrations)) {
             const config = JSON.parse(upload(container, "nethermind.json"));
             const own = authorities.find((authority) => authority.name === container.inputs.hostname)!;
             const peers = config.Network.StaticPeers.split(",");
-            expect(peers.sort()).toEqual(enodes.filter((enode) => enode !== own.enode).sort());
+            expect(peers.sort()).toEqual([...enodes.filter((enode) => enode !== own.enode), rpcEnode].sort());
             expect(config.KeyStore.BlockAuthorAccount).toBe(own.address);
             expect(config.Merge.Enabled).toBe(false);
             expect(config.Aura).toEqual({ ForceSealing: true, AllowAuRaPrivateChains: true });
+            expect(config.JsonRpc.Host).toBe("127.0.0.1");
+            expect(config.JsonRpc.EnabledModules).not.toContain("Parity");
         }
+        const rpcConfig = JSON.parse(upload(rpcNode, "nethermind.json"));
+        expect(rpcConfig.Network.StaticPeers.split(",").sort()).toEqual([...enodes].sort());
+        expect(rpcConfig.Mining.Enabled).toBe(false);
     });
 
     test("each container waits until the other containers' aliases resolve, then runs Nethermind", () => {
         for (const container of ofType(registrations, CONTAINER)) {
             const script: string = container.inputs.entrypoints[2];
-            const others = ["authority-1", "authority-2", "authority-3"].filter((name) => name !== container.inputs.hostname);
+            const others = ["authority-1", "authority-2", "authority-3", "rpc-node-1"].filter((name) => name !== container.inputs.hostname);
             expect(script).toContain(`for host in ${others.join(" ")}; do`);
             expect(container.inputs.command).toEqual(["--config", "/consortium/config/nethermind.json"]);
         }
@@ -74,9 +85,9 @@ describe("the dev stack on Docker", () => {
         }
     });
 
-    test("only the RPC endpoint publishes ports, on the configured loopback address", () => {
+    test("only the RPC node publishes ports, on the configured loopback address; no authority publishes anything", () => {
         const published = ofType(registrations, CONTAINER).filter((container) => container.inputs.ports.length > 0);
-        expect(published.map((container) => container.inputs.hostname)).toEqual(["authority-1"]);
+        expect(published.map((container) => container.inputs.hostname)).toEqual(["rpc-node-1"]);
         expect(published[0].inputs.ports).toEqual([
             { internal: 8545, external: 8545, ip: "127.0.0.1", protocol: "tcp" },
             { internal: 8546, external: 8546, ip: "127.0.0.1", protocol: "tcp" },
@@ -102,7 +113,7 @@ describe("the dev stack on Docker", () => {
             const spec = JSON.parse(upload(container, "spec.json"));
             const validators: string[] = spec.engine.authorityRound.params.validators.list;
             const decrypted = await Promise.all(
-                ofType(registrations, CONTAINER).map((node) => decryptKeystoreJson(keystoreOf(node), upload(node, "/password"))),
+                authorityContainers(registrations).map((node) => decryptKeystoreJson(keystoreOf(node), upload(node, "/password"))),
             );
             expect(decrypted.map((account) => account.address)).toEqual(validators);
         }
@@ -112,17 +123,17 @@ describe("the dev stack on Docker", () => {
         for (const container of ofType(registrations, CONTAINER)) {
             expect(container.inputs.envs ?? []).toEqual([]);
             const secretFiles = container.inputs.uploads.filter((file: { permissions: string }) => file.permissions === "0400");
-            expect(secretFiles.map((file: { file: string }) => file.file).sort()).toEqual([
-                expect.stringMatching(/^\/consortium\/keystore\/key-[0-9a-f]{40}\.json$/),
-                "/consortium/secrets/node.key",
-                "/consortium/secrets/password",
-            ]);
+            expect(secretFiles.map((file: { file: string }) => file.file).sort()).toEqual(
+                isAuthority(container)
+                    ? [expect.stringMatching(/^\/consortium\/keystore\/key-[0-9a-f]{40}\.json$/), "/consortium/secrets/node.key", "/consortium/secrets/password"]
+                    : ["/consortium/secrets/node.key"],
+            );
             expect(Buffer.from(secretFiles.find((file: { file: string }) => file.file.endsWith("node.key")).contentBase64, "base64")).toHaveLength(32);
         }
     });
 
     test("no exported output carries key material unless secret", async () => {
-        const keyMaterial = ofType(registrations, CONTAINER).flatMap((container) => [upload(container, "/password"), keystoreOf(container)]);
+        const keyMaterial = authorityContainers(registrations).flatMap((container) => [upload(container, "/password"), keystoreOf(container)]);
         for (const [name, output] of Object.entries(outputs)) {
             const value = JSON.stringify(await promiseOf(output as pulumi.Output<unknown>)) ?? "";
             const secret = await pulumi.isSecret(output as pulumi.Output<unknown>);
@@ -177,7 +188,9 @@ describe("protection", () => {
             expect(volume.opts).toMatchObject({ protect: true, retainOnDelete: true });
         }
         const keys = ofType(registrations, "random:index/randomBytes:RandomBytes");
-        expect(keys.map((key) => key.name).sort()).toEqual([...[1, 2, 3].flatMap((n) => [`consortium-authority-${n}-node-key`, `consortium-authority-${n}-signer-key`]), "poco-admin-key"].sort());
+        expect(keys.map((key) => key.name).sort()).toEqual(
+            [...[1, 2, 3].flatMap((n) => [`consortium-authority-${n}-node-key`, `consortium-authority-${n}-signer-key`]), "consortium-rpc-node-1-node-key", "poco-admin-key"].sort(),
+        );
         for (const key of keys) expect(key.opts).toMatchObject({ protect: true, retainOnDelete: true });
     });
 });
@@ -187,7 +200,7 @@ describe("determinism", () => {
         const first = await run();
         const second = await run();
         const files = (registrations: Registration[]) =>
-            ofType(registrations, CONTAINER).map((container) => [upload(container, "spec.json"), keystoreOf(container), upload(container, "nethermind.json")]);
+            authorityContainers(registrations).map((container) => [upload(container, "spec.json"), keystoreOf(container), upload(container, "nethermind.json")]);
         expect(files(second.registrations)).toEqual(files(first.registrations));
         expect(await promiseOf(second.outputs.specHash)).toBe(await promiseOf(first.outputs.specHash));
     });

@@ -33,9 +33,9 @@ describe("the acme-prod stack on Kubernetes", () => {
         for (const object of objects) expect(() => validateKubernetesObject(object.inputs)).not.toThrow();
     });
 
-    test("one StatefulSet per authority this stack runs, none for the external one", () => {
+    test("one StatefulSet per authority this stack runs (none for the external one) and per RPC node", () => {
         const statefulSets = ofType(registrations, STS);
-        expect(statefulSets.map((sts) => sts.inputs.metadata.name)).toEqual(["acme-1", "acme-2", "globex-1", "globex-2"]);
+        expect(statefulSets.map((sts) => sts.inputs.metadata.name)).toEqual(["acme-1", "acme-2", "globex-1", "globex-2", "rpc-node-1", "rpc-node-2"]);
         for (const sts of statefulSets) {
             expect(sts.inputs.metadata.namespace).toBe("acme-consortium");
             expect(sts.inputs.spec.replicas).toBe(1);
@@ -60,16 +60,18 @@ describe("the acme-prod stack on Kubernetes", () => {
         }
     });
 
-    test("every authority peers with all 4 others, the external authority included", async () => {
+    test("every node peers with all 4 other authorities (the external one included) and the RPC nodes", async () => {
         const authorities = await promiseOf(outputs.authorities);
         expect(authorities).toHaveLength(5);
         const configs = ofType(registrations, "kubernetes:core/v1:ConfigMap").filter((configMap) => configMap.inputs.data["nethermind.json"]);
-        expect(configs).toHaveLength(4);
+        expect(configs).toHaveLength(6);
         for (const configMap of configs) {
             const name = configMap.inputs.metadata.name.replace(/-config$/, "");
             const peers: string[] = JSON.parse(configMap.inputs.data["nethermind.json"]).Network.StaticPeers.split(",");
             const expected = authorities.filter((authority) => authority.name !== name).map((authority) => authority.enode);
-            expect(peers.sort()).toEqual(expected.sort());
+            expect(peers.filter((peer) => !/@rpc-node-\d\./.test(peer)).sort()).toEqual(expected.sort());
+            const rpcPeers = ["rpc-node-1", "rpc-node-2"].filter((node) => node !== name);
+            expect(peers.filter((peer) => /@rpc-node-\d\./.test(peer)).map((peer) => peer.split("@")[1])).toEqual(rpcPeers.map((node) => `${node}.acme-consortium.svc:30303`));
             expect(peers.some((peer) => peer.endsWith("@authority.initech.example:30303"))).toBe(true);
         }
         for (const own of authorities.filter((authority) => authority.runByThisStack)) {
@@ -92,10 +94,37 @@ describe("the acme-prod stack on Kubernetes", () => {
         expect(ofType(registrations, "kubernetes:core/v1:Namespace")[0].opts).toMatchObject({ protect: true, retainOnDelete: true });
     });
 
-    test("a PodDisruptionBudget keeps a majority of the authorities up", () => {
-        const [pdb] = ofType(registrations, "kubernetes:policy/v1:PodDisruptionBudget");
-        expect(pdb.inputs.spec.minAvailable).toBe(3);
-        expect(pdb.inputs.spec.selector.matchLabels).toEqual({ "app.kubernetes.io/component": "authority", "app.kubernetes.io/part-of": "test" });
+    test("PodDisruptionBudgets keep a majority of the authorities up, and all RPC nodes but one", () => {
+        const [authorities, rpcNodes] = ofType(registrations, "kubernetes:policy/v1:PodDisruptionBudget");
+        expect(authorities.inputs.spec.minAvailable).toBe(3);
+        expect(authorities.inputs.spec.selector.matchLabels).toEqual({ "app.kubernetes.io/component": "authority", "app.kubernetes.io/part-of": "test" });
+        expect(rpcNodes.inputs.spec.maxUnavailable).toBe(1);
+        expect(rpcNodes.inputs.spec.selector.matchLabels).toEqual({ "app.kubernetes.io/component": "rpc-node", "app.kubernetes.io/part-of": "test" });
+    });
+
+    test("no authority exposes JSON-RPC: no RPC port in its pod or Services, JSON-RPC bound to loopback, readiness probed inside the pod", () => {
+        for (const sts of ofType(registrations, STS).filter((candidate) => !candidate.inputs.metadata.name.startsWith("rpc-node"))) {
+            const container = sts.inputs.spec.template.spec.containers[0];
+            expect(container.ports.map((port: { containerPort: number }) => port.containerPort)).toEqual([30303, 30303]);
+            expect(container.readinessProbe.exec.command.join(" ")).toContain("127.0.0.1");
+            expect(container.readinessProbe.tcpSocket).toBeUndefined();
+        }
+        const services = ofType(registrations, "kubernetes:core/v1:Service").map((service) => service.inputs);
+        for (const name of ["acme-1", "acme-2", "globex-1", "globex-2"]) {
+            for (const service of services.filter((candidate) => candidate.metadata.name === name || candidate.metadata.name === `${name}-pods`)) {
+                expect(service.spec.ports.map((port: { port: number }) => port.port)).toEqual([30303, 30303]);
+            }
+            const config = JSON.parse(ofType(registrations, "kubernetes:core/v1:ConfigMap").find((c) => c.inputs.metadata.name === `${name}-config`)!.inputs.data["nethermind.json"]);
+            expect(config.JsonRpc.Host).toBe("127.0.0.1");
+        }
+    });
+
+    test("RPC nodes hold no key material but their node key", () => {
+        for (const name of ["rpc-node-1", "rpc-node-2"]) {
+            const secret = ofType(registrations, "kubernetes:core/v1:Secret").find((candidate) => candidate.inputs.metadata.name === `${name}-keys`)!;
+            expect(Object.keys(secret.inputs.stringData ?? {})).toEqual([]);
+            expect(Object.keys(secret.inputs.data ?? {})).toEqual(["node.key"]);
+        }
     });
 
     test("NetworkPolicies open p2p to authorities and RPC only on the endpoint", () => {
@@ -103,15 +132,22 @@ describe("the acme-prod stack on Kubernetes", () => {
         const p2p = policies.find((policy) => policy.metadata.name === "test-authority-p2p")!;
         expect(p2p.spec.ingress).toEqual([
             {
-                from: [{ ipBlock: { cidr: "0.0.0.0/0" } }], // an external authority dials in from outside the cluster
+                // The consortium's own nodes, and the external authority from where it connects (never 0.0.0.0/0).
+                from: [
+                    { podSelector: { matchLabels: { "app.kubernetes.io/part-of": "test" }, matchExpressions: [{ key: "app.kubernetes.io/component", operator: "In", values: ["authority", "rpc-node"] }] } },
+                    { ipBlock: { cidr: "198.51.100.24/32" } },
+                ],
                 ports: [
                     { port: 30303, protocol: "TCP" },
                     { port: 30303, protocol: "UDP" },
                 ],
             },
         ]);
+        expect(p2p.spec.podSelector.matchExpressions).toEqual([{ key: "app.kubernetes.io/component", operator: "In", values: ["authority", "rpc-node"] }]);
+        const behindGateway = policies.find((policy) => policy.metadata.name === "test-authority-rpc")!;
+        expect(behindGateway.spec.podSelector.matchLabels["app.kubernetes.io/component"]).toBe("rpc-node");
         const rpc = policies.find((policy) => policy.metadata.name === "test-rpc-endpoint")!;
-        // acme-prod is permissioned: RPC is the authenticating gateway's, never an authority's
+        // acme-prod is permissioned: RPC is the authenticating gateway's, never a node's
         expect(rpc.spec.podSelector.matchLabels["app.kubernetes.io/name"]).toBe("rpc-gateway");
         expect(rpc.spec.ingress).toEqual([{ ports: [{ port: 8080, protocol: "TCP" }] }]); // the gateway's one port, JSON-RPC and WebSocket
     });
@@ -140,7 +176,7 @@ describe("the acme-prod stack on Kubernetes", () => {
             const [shell, flag, script] = sts.inputs.spec.template.spec.containers[0].command;
             expect([shell, flag]).toEqual(["/bin/sh", "-c"]);
             const waited = /for host in ([^;]+); do/.exec(script)![1].split(" ");
-            const others = ["acme-1", "acme-2", "globex-1", "globex-2"].filter((name) => name !== sts.inputs.metadata.name);
+            const others = ["acme-1", "acme-2", "globex-1", "globex-2", "rpc-node-1", "rpc-node-2"].filter((name) => name !== sts.inputs.metadata.name);
             expect(waited).toEqual(others.map((name) => `${name}.acme-consortium.svc`));
             expect(script).toContain('exec /nethermind/nethermind "$@"');
         }
@@ -159,16 +195,28 @@ describe("the acme-prod stack on Kubernetes", () => {
 
 describe("Kubernetes options", () => {
     test("a LoadBalancer RPC Service exports its load balancer address", async () => {
-        const { outputs } = await run({ rpc: { authority: "globex-1", kubernetes: { serviceType: "LoadBalancer" } } });
+        const { outputs } = await run({ rpc: { kubernetes: { serviceType: "LoadBalancer" } } });
         expect(await promiseOf(outputs.rpcUrl)).toBe("http://203.0.113.10:8545");
     });
 
-    test("without external authorities, p2p is admitted only from the consortium's own authorities", async () => {
+    test("without external authorities, p2p is admitted only from the consortium's own nodes", async () => {
         const { registrations } = await run({ externalAuthorities: [] });
         const p2p = ofType(registrations, "kubernetes:networking.k8s.io/v1:NetworkPolicy").find((policy) => policy.inputs.metadata.name === "test-authority-p2p")!;
         expect(p2p.inputs.spec.ingress[0].from).toEqual([
-            { podSelector: { matchLabels: { "app.kubernetes.io/component": "authority", "app.kubernetes.io/part-of": "test" } } },
+            {
+                podSelector: {
+                    matchLabels: { "app.kubernetes.io/part-of": "test" },
+                    matchExpressions: [{ key: "app.kubernetes.io/component", operator: "In", values: ["authority", "rpc-node"] }],
+                },
+            },
         ]);
+    });
+
+    test("without a gateway, the users' RPC Service selects every RPC node", async () => {
+        const { registrations } = await run({ permissioning: {} });
+        const service = ofType(registrations, "kubernetes:core/v1:Service").find((candidate) => candidate.inputs.metadata.name === "test-rpc")!;
+        expect(service.inputs.spec.selector).toEqual({ "app.kubernetes.io/component": "rpc-node", "app.kubernetes.io/part-of": "test" });
+        expect(service.inputs.spec.ports.map((port: { port: number }) => port.port)).toEqual([8545, 8546]);
     });
 
     test("OpenEthereum nodes run as their image's user with group-readable keys", async () => {
