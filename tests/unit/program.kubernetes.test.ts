@@ -119,6 +119,20 @@ describe("the acme-prod stack on Kubernetes", () => {
         }
     });
 
+    test("every pod runs without a service-account token or privilege escalation; non-root images drop every capability", () => {
+        const withPods = kubernetesObjects(registrations).filter((object) => object.inputs.spec?.template?.spec?.containers);
+        expect(withPods.length).toBeGreaterThan(6);
+        for (const object of withPods) {
+            const pod = object.inputs.spec.template.spec;
+            expect({ name: object.name, automount: pod.automountServiceAccountToken }).toEqual({ name: object.name, automount: false });
+            for (const container of pod.containers) {
+                expect(container.securityContext.allowPrivilegeEscalation).toBe(false);
+                expect(container.securityContext.seccompProfile).toEqual({ type: "RuntimeDefault" });
+                if (pod.securityContext?.runAsNonRoot) expect(container.securityContext.capabilities).toEqual({ drop: ["ALL"] });
+            }
+        }
+    });
+
     test("RPC nodes hold no key material but their node key", () => {
         for (const name of ["rpc-node-1", "rpc-node-2"]) {
             const secret = ofType(registrations, "kubernetes:core/v1:Secret").find((candidate) => candidate.inputs.metadata.name === `${name}-keys`)!;
