@@ -654,11 +654,11 @@ function checkPublicIds(
 }
 
 /**
- * Client flags that open JSON-RPC, choose its modules or hosts, or unlock accounts: Nethermind's JsonRpc.*, KeyStore.*
- * and Init.WebSockets* settings (given as --Section.Key), OpenEthereum's and Parity's --jsonrpc-*, --ws-*, --ipc-*,
+ * Client flags that open JSON-RPC, choose its modules or hosts, or unlock accounts: Nethermind's JsonRpc.*, KeyStore.*,
+ * Init.WebSockets* and Init.EnableUnsecuredDevWallet settings (given as --Section.Key), OpenEthereum's and Parity's --jsonrpc-*, --ws-*, --ipc-*,
  * --rpc*, --unlock, --password, --unsafe-expose, --engine-signer and --config.
  */
-const SERVING_FLAGS = /^--?(jsonrpc[.-]|keystore\.|init\.websockets|ws-|ipc-|rpc|unlock|password|unsafe-expose|engine-signer|config\b|mining\.|aura\.)/i;
+const SERVING_FLAGS = /^--?(jsonrpc[.-]|keystore\.|init\.(websockets|enableunsecureddevwallet)|ws-|ipc-|rpc|unlock|password|unsafe-expose|engine-signer|config\b|mining\.|aura\.)/i;
 
 function parseClient(check: Checker, raw: unknown): ClientConfig | undefined {
     const record = check.object("client", raw, ["kind", "image", "extraArgs"]);

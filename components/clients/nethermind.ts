@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { P2P_PORT, RPC_PORT, WS_PORT, type WorkloadSpec } from "../platform/workload";
-import { AUTHORITY_LOOPBACK_METHODS, nethermindModules } from "../rpcGateway/methods";
+import { nethermindModules } from "../rpcGateway/methods";
 import { CONFIG_DIR, PASSWORD_PATH, SECRETS_DIR, SPEC_PATH, authorityWorkload, rpcNodeWorkload, type AuthorityNodeInput, type ClientProfile, type RpcNodeInput } from "./profile";
 
 const DATA_PATH = "/nethermind/nethermind_db"; // a VOLUME of the official image
@@ -24,8 +24,13 @@ export interface HealthIntervals {
     readonly produced?: number;
 }
 
-/** An authority's JSON-RPC, on loopback for its own health check: block and peer views, and /health. */
-const AUTHORITY_MODULES = nethermindModules(AUTHORITY_LOOPBACK_METHODS);
+/** An authority's JSON-RPC, on loopback for its own health check: /health only. */
+const AUTHORITY_MODULES = ["Health"];
+/**
+ * An authority that is not in the latest validator set never seals again; without a produced-block interval,
+ * Nethermind would use its own AuRa hint (validators × step) and call it unhealthy. Ten years stands for never.
+ */
+const NEVER_SECONDS = 10 * 365 * 24 * 3600;
 
 /**
  * Nethermind's own JSON config (flags from Nethermind's AuRa validator guide; every key checked against
@@ -68,7 +73,7 @@ export function renderNethermindConfig(input: NethermindConfigInput): string {
         HealthChecks: {
             Enabled: true,
             ...(signer ? { MaxIntervalWithoutProcessedBlock: signer.healthIntervals.processed } : {}),
-            ...(signer?.healthIntervals.produced !== undefined ? { MaxIntervalWithoutProducedBlock: signer.healthIntervals.produced } : {}),
+            ...(signer ? { MaxIntervalWithoutProducedBlock: signer.healthIntervals.produced ?? NEVER_SECONDS } : {}),
         },
     };
     return `${JSON.stringify(config, null, 2)}\n`;
@@ -78,7 +83,7 @@ export function renderNethermindConfig(input: NethermindConfigInput): string {
 const HEALTH_PROBE = [
     "bash",
     "-c",
-    `exec 3<>/dev/tcp/127.0.0.1/${RPC_PORT} && printf 'GET /health HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && read -r status <&3 && [[ "$status" == *" 200 "* ]]`,
+    `exec 3<>/dev/tcp/127.0.0.1/${RPC_PORT} && printf 'GET /health HTTP/1.0\\r\\nHost: 127.0.0.1:${RPC_PORT}\\r\\n\\r\\n' >&3 && read -r status <&3 && [[ "$status" == *" 200 "* ]]`,
 ];
 
 const LAYOUT = {

@@ -41,7 +41,8 @@ export function renderAuthorityToml(input: AuthorityTomlInput): string {
         "[parity]",
         `chain = "${SPEC_PATH}"`,
         `base_path = "${input.dataPath}"`,
-        `keys_path = "${KEYS_DIR}"`,
+        // An RPC node has no keystore; the default keys path, below base_path, is one the client can create.
+        ...(input.signer ? [`keys_path = "${KEYS_DIR}"`] : []),
         ...(parity ? [`auto_update = "none"`] : []),
         "",
         ...(input.signer || parity ? ["[account]"] : []),
@@ -125,6 +126,8 @@ export function parityFamilyProfile(traits: ParityFamilyTraits): ClientProfile {
  */
 export function jsonRpcReadiness(shell: "sh" | "bash", send: string): string[] {
     const body = `{"jsonrpc":"2.0","id":1,"method":"eth_syncing","params":[]}`;
-    const request = `POST / HTTP/1.0\\r\\nContent-Type: application/json\\r\\nContent-Length: ${body.length}\\r\\n\\r\\n${body}`;
+    // The Host header is one the node's `hosts` list accepts: with hosts "none" only 127.0.0.1:8545 and localhost:8545
+    // (bin/oe/rpc.rs), and a request without one is refused (jsonrpc server-utils hosts.rs).
+    const request = `POST / HTTP/1.0\\r\\nHost: 127.0.0.1:8545\\r\\nContent-Type: application/json\\r\\nContent-Length: ${body.length}\\r\\n\\r\\n${body}`;
     return [shell === "sh" ? "/bin/sh" : "bash", "-c", `printf '${request}' | ${send} | grep -q '"result":false'`];
 }

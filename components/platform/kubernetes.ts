@@ -54,14 +54,18 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
                 },
                 { parent: this },
             );
+            // The peer address routes to the pod before it is ready: a node becomes ready only once it has peers and
+            // blocks advance, which needs the others to reach it first.
             new k8s.core.v1.Service(
                 `${name}-${workload.name}`,
-                { metadata: metadata(workload.name, labels), spec: { type: "ClusterIP", selector: workloadSelector(prefix, workload.name), ports } },
+                {
+                    metadata: metadata(workload.name, labels),
+                    spec: { type: "ClusterIP", publishNotReadyAddresses: true, selector: workloadSelector(prefix, workload.name), ports },
+                },
                 { parent: this },
             );
         }
 
-        let previous: k8s.apps.v1.StatefulSet | undefined;
         for (const workload of args.workloads) {
             const labels = workloadLabels(prefix, workload);
             const configFiles = workload.files.filter((file) => file.kind === "config");
@@ -77,7 +81,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
                 keep,
             );
 
-            previous = new k8s.apps.v1.StatefulSet(
+            new k8s.apps.v1.StatefulSet(
                 `${name}-${workload.name}`,
                 {
                     metadata: metadata(workload.name, labels),
@@ -108,8 +112,9 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
                         ],
                     },
                 },
-                // One authority at a time: each StatefulSet waits for the previous one's rollout to be ready.
-                { parent: this, dependsOn: previous ? [previous] : [] },
+                // Created together: a node is ready only when it has peers and blocks advance (its readiness probe),
+                // so a new chain's first node could never be ready alone. Pulumi waits for each rollout to be ready.
+                { parent: this },
             );
         }
 
@@ -192,7 +197,11 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
         const rpcServiceName = `${prefix}-rpc`;
         const rpcService = new k8s.core.v1.Service(
             `${name}-rpc`,
-            { metadata: metadata(rpcServiceName), spec: { type: args.rpc.kubernetes.serviceType, selector: userSelector, ports: userPorts } },
+            {
+                metadata: metadata(rpcServiceName),
+                // A client keeps to one RPC node: filters (eth_newFilter, eth_getFilterChanges) live on the node that made them.
+                spec: { type: args.rpc.kubernetes.serviceType, selector: userSelector, ports: userPorts, ...(gateway ? {} : { sessionAffinity: "ClientIP" }) },
+            },
             { parent: this },
         );
 

@@ -125,9 +125,11 @@ export function renderGatewayConfig(input: GatewayNginxInput): string {
               `        "~*^websocket$" rpc_ws;`,
               "    }",
           ];
+    // A listed origin is echoed with credentials allowed; "*" answers any other origin with "*" and no credentials,
+    // so that no web page can make calls with a member's cached login.
     const corsMap = [
         "    map $http_origin $cors_origin {",
-        `        default ${input.corsOrigins.includes("*") ? "$http_origin" : `""`};`,
+        `        default ${input.corsOrigins.includes("*") ? `"*"` : `""`};`,
         ...input.corsOrigins.filter((origin) => origin !== "*").map((origin) => `        "${origin}" $http_origin;`),
         "    }",
     ];
@@ -163,6 +165,7 @@ export function renderGatewayConfig(input: GatewayNginxInput): string {
         ...corsMap,
         "    map $cors_origin $cors_credentials {",
         `        "" "";`,
+        `        "*" "";`,
         "        default true;",
         "    }",
         `    limit_req_zone $binary_remote_addr zone=addresses:10m rate=${limits.addressRequestsPerSecond}r/s;`,

@@ -247,6 +247,29 @@ describe("the RPC gateway (nginx with njs) in front of a node", () => {
         expect(answered.headers.get("access-control-allow-origin")).toBe(ORIGIN);
     });
 
+    test("with the origin '*', any origin is answered with '*' and never with credentials", async () => {
+        const files = gatewayDir();
+        const port = await freePort();
+        const filterPath = path.join(files.dir, "rpc-filter.js");
+        writeReadable(files.htpasswdPath, renderHtpasswd(CREDENTIALS));
+        writeReadable(filterPath, renderRpcFilter({ methods: DEFAULT_METHODS, maxBatch: 10, forwardTo: FORWARD_LOCATION }));
+        writeReadable(
+            files.configPath,
+            renderGatewayConfig({
+                http: [new URL(node.rpcUrl).host], ws: [new URL(node.rpcUrl).host], listenPort: port, internalPort: await freePort(), htpasswdPath: files.htpasswdPath,
+                filterPath, njsModulePath: NJS_MODULE_PATH, limits: TEST_LIMITS, corsOrigins: ["*"], runtimeDir: files.dir, accessLog: path.join(files.dir, "access.log"),
+            }),
+        );
+        const open = await startNginx(files, port);
+        try {
+            const preflight = await fetch(`http://127.0.0.1:${port}`, { method: "OPTIONS", headers: { origin: "https://any.example", "access-control-request-method": "POST" } });
+            expect(preflight.headers.get("access-control-allow-origin")).toBe("*");
+            expect(preflight.headers.get("access-control-allow-credentials")).toBeNull();
+        } finally {
+            await open.stop();
+        }
+    });
+
     test("the node never sees the credentials nor forged forwarding headers; the access log names the member, never a failed login's claim", async () => {
         const upstream = await recordingUpstream();
         const recorded = await gatewayInFrontOf(upstream.address);
