@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { computeAddress } from "ethers";
 import type { RpcCredentials } from "../chain/rpc";
 import type { BridgeConfig, ConsortiumConfig, ForeignConfig } from "../config";
@@ -166,6 +167,9 @@ export class Bridge extends pulumi.ComponentResource {
                       validator: validator.name,
                       address: validator.address,
                       key: validator.key,
+                      // Alphanumeric: they are placed in URLs and configuration files as they are.
+                      queuePassword: new random.RandomPassword(`${name}-${validator.name}-queue-password`, { length: 32, special: false }, { parent: this }).result,
+                      redisPassword: new random.RandomPassword(`${name}-${validator.name}-redis-password`, { length: 32, special: false }, { parent: this }).result,
                       images: bridge.images,
                       settings: oracleSettings,
                       ...(args.allowanceList ? { allowanceList: args.allowanceList } : {}),

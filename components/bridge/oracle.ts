@@ -28,13 +28,13 @@ export interface OracleSettings {
     readonly validatorAddress: string;
     readonly home: { readonly rpcUrl: string; readonly bridge: string; readonly startBlock: number; readonly pollingIntervalMs: number; readonly gasPriceFallback: bigint };
     readonly foreign: { readonly rpcUrl: string; readonly bridge: string; readonly startBlock: number; readonly pollingIntervalMs: number; readonly gasPriceFallback: bigint };
-    /** This validator's own RabbitMQ and Redis. */
-    readonly queueUrl: string;
-    readonly redisUrl: string;
     readonly logLevel: "trace" | "debug" | "info" | "warn" | "error" | "fatal";
 }
 
-/** The environment of one process, the key aside: the platform adds it from a secret to signing processes only. */
+/**
+ * The environment of one process, secrets aside: the validator's key (signing processes only) and the queue and
+ * database URLs, which carry their passwords, are read from secret files by the process's start command.
+ */
 export function oracleEnvironment(settings: OracleSettings, oracleProcess: OracleProcess): Record<string, string> {
     const longestPolling = Math.max(settings.home.pollingIntervalMs, settings.foreign.pollingIntervalMs);
     const insecure = [settings.home.rpcUrl, settings.foreign.rpcUrl].some((url) => url.startsWith("http://") || url.startsWith("ws://"));
@@ -51,8 +51,6 @@ export function oracleEnvironment(settings: OracleSettings, oracleProcess: Oracl
         ORACLE_FOREIGN_RPC_POLLING_INTERVAL: String(settings.foreign.pollingIntervalMs),
         ORACLE_HOME_START_BLOCK: String(settings.home.startBlock),
         ORACLE_FOREIGN_START_BLOCK: String(settings.foreign.startBlock),
-        ORACLE_QUEUE_URL: settings.queueUrl,
-        ORACLE_REDIS_URL: settings.redisUrl,
         ORACLE_LOG_LEVEL: settings.logLevel,
         // The oracle's documented recommendation: four times the longest polling interval.
         ORACLE_MAX_PROCESSING_TIME: String(4 * longestPolling),

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
 import { BRIDGE_NAME_PREFIX } from "../config";
 import { SECRETS_DIR, type JobSpec, type ServiceSpec } from "../platform/workload";
 import { ORACLE_PROCESSES, oracleEnvironment, type OracleSettings } from "./oracle";
@@ -21,7 +22,14 @@ const withoutPrefix = (key: pulumi.Input<string>) => pulumi.output(key).apply((h
 
 /** Exports `variable` from the secret file, then execs the command: the key is never in the container's configuration. */
 export function keyFromFile(variable: string, path: string, command: string): string[] {
-    return ["sh", "-c", `set -e; ${variable}="$(cat ${path})"; export ${variable}; ${command}`];
+    return fromSecretFiles([[variable, `$(cat ${path})`]], command);
+}
+
+/** Exports each variable (a shell word that may read secret files, such as `$(cat file)`), then execs the command. */
+export function fromSecretFiles(assignments: readonly (readonly [string, string])[], command: string): string[] {
+    for (const [variable] of assignments) if (!/^[A-Z_][A-Z0-9_]*$/.test(variable)) throw new Error(`refusing '${variable}' as a variable name`);
+    const exports = assignments.map(([variable, value]) => `${variable}="${value}"; export ${variable}; `).join("");
+    return ["sh", "-c", `set -e; ${exports}${command}`];
 }
 
 export const BRIDGE_CONTRACTS_JOB = `${BRIDGE_NAME_PREFIX}-contracts`;
@@ -42,26 +50,72 @@ export interface ValidatorAgentsInput {
     readonly validator: string;
     readonly address: pulumi.Input<string>;
     readonly key: pulumi.Input<string>;
+    /** Generated passwords of this validator's RabbitMQ user and Redis (alphanumeric). */
+    readonly queuePassword: pulumi.Input<string>;
+    readonly redisPassword: pulumi.Input<string>;
     readonly images: { readonly oracle: string; readonly rabbitmq: string; readonly redis: string };
-    /** Everything the oracle needs but the validator's own address, queue and database. */
-    readonly settings: pulumi.Input<Omit<OracleSettings, "validatorAddress" | "queueUrl" | "redisUrl">>;
+    /** Everything the oracle needs but the validator's own address. */
+    readonly settings: pulumi.Input<Omit<OracleSettings, "validatorAddress">>;
     /** Accounts whose home-to-foreign transfers are relayed (permissioning); absent: everyone's. */
     readonly allowanceList?: readonly string[];
 }
 
 export const agentName = (validator: string, part: string) => `${BRIDGE_NAME_PREFIX}-${validator}-${part}`;
 
-/** One validator's own RabbitMQ and Redis (persistent) and its six oracle processes. */
+/** The RabbitMQ user the oracle processes connect as. */
+export const QUEUE_USER = "bridge";
+const QUEUE_PASSWORD_PATH = `${SECRETS_DIR}/queue.password`;
+const REDIS_PASSWORD_PATH = `${SECRETS_DIR}/redis.password`;
+/** Read after the image's own conf.d/10-defaults.conf, which lets guest log in from anywhere (docker-library/rabbitmq). */
+const RABBITMQ_CONFIG_PATH = "/etc/rabbitmq/conf.d/30-consortium.conf";
+const RABBITMQ_DEFINITIONS_PATH = `${SECRETS_DIR}/rabbitmq-definitions.json`;
+const REDIS_CONFIG_PATH = `${SECRETS_DIR}/redis.conf`;
+/** The users of the pinned Alpine images: rabbitmq 100:101 (3.13/alpine/Dockerfile), redis 999:1000 (7.4/alpine/Dockerfile). */
+const RABBITMQ_USER = { uid: 100, gid: 101 };
+const REDIS_USER = { uid: 999, gid: 1000 };
+
+/**
+ * RabbitMQ's configuration: the oracle's user with its generated password, and the guest user (which the image lets in
+ * from anywhere) limited to loopback. The user is also in a definitions file RabbitMQ imports at every boot
+ * (`load_definitions`), so that a queue whose data was made before this user existed gets it too.
+ */
+export function rabbitmqConfig(password: string): string {
+    return [`default_user = ${QUEUE_USER}`, `default_pass = ${password}`, "loopback_users.guest = true", `load_definitions = ${RABBITMQ_DEFINITIONS_PATH}`, ""].join("\n");
+}
+
+/**
+ * RabbitMQ definitions with the oracle's user, its password as RabbitMQ stores it (rabbit_password_hashing_sha256:
+ * base64 of a 4-byte salt followed by SHA-256 of salt and password; RabbitMQ's "Computing a password hash"). The salt is
+ * derived from the password, so the file only changes with it.
+ */
+export function rabbitmqDefinitions(password: string): string {
+    const salt = createHash("sha256").update(`rabbitmq\0${QUEUE_USER}\0${password}`).digest().subarray(0, 4);
+    const hash = Buffer.concat([salt, createHash("sha256").update(Buffer.concat([salt, Buffer.from(password, "utf8")])).digest()]).toString("base64");
+    return `${JSON.stringify({
+        users: [{ name: QUEUE_USER, password_hash: hash, hashing_algorithm: "rabbit_password_hashing_sha256", tags: [] }],
+        vhosts: [{ name: "/" }],
+        permissions: [{ user: QUEUE_USER, vhost: "/", configure: ".*", write: ".*", read: ".*" }],
+    })}\n`;
+}
+
+/** Redis's configuration: data kept in an append-only file, every command behind the generated password. */
+export function redisConfig(password: string): string {
+    return `appendonly yes\nrequirepass ${password}\n`;
+}
+
+/** One validator's own RabbitMQ and Redis (persistent, each with a generated password) and its six oracle processes. */
 export function validatorAgents(input: ValidatorAgentsInput): ServiceSpec[] {
     const group = `${BRIDGE_NAME_PREFIX}-${input.validator}`;
     const rabbit = agentName(input.validator, "rabbitmq");
     const redis = agentName(input.validator, "redis");
-    const settings = pulumi.all([input.settings, input.address]).apply(([shared, address]) => ({
-        ...shared,
-        validatorAddress: address,
-        queueUrl: `amqp://${rabbit}`,
-        redisUrl: `redis://${redis}:6379`,
-    }));
+    const settings = pulumi.all([input.settings, input.address]).apply(([shared, address]) => ({ ...shared, validatorAddress: address }));
+    const secret = (key: string, path: string, content: pulumi.Input<string>) => ({ key, path, content, encoding: "utf8" as const, kind: "secret" as const });
+    // The oracle reads its queue and database from URLs; their passwords come from secret files when a process starts.
+    const connections: [string, string][] = [
+        ["ORACLE_QUEUE_URL", `amqp://${QUEUE_USER}:$(cat ${QUEUE_PASSWORD_PATH})@${rabbit}`],
+        ["ORACLE_REDIS_URL", `redis://:$(cat ${REDIS_PASSWORD_PATH})@${redis}:6379`],
+    ];
+    const connectionFiles = [secret("queue.password", QUEUE_PASSWORD_PATH, input.queuePassword), secret("redis.password", REDIS_PASSWORD_PATH, input.redisPassword)];
     return [
         {
             name: rabbit,
@@ -70,25 +124,33 @@ export function validatorAgents(input: ValidatorAgentsInput): ServiceSpec[] {
             command: ["docker-entrypoint.sh", "rabbitmq-server"],
             // A fixed node name keeps the queues' data directory the same across restarts and hosts.
             env: { RABBITMQ_NODENAME: "rabbit@localhost" },
-            files: [],
+            files: [
+                secret("rabbitmq.conf", RABBITMQ_CONFIG_PATH, pulumi.output(input.queuePassword).apply(rabbitmqConfig)),
+                secret("rabbitmq-definitions.json", RABBITMQ_DEFINITIONS_PATH, pulumi.output(input.queuePassword).apply(rabbitmqDefinitions)),
+            ],
             dataPath: "/var/lib/rabbitmq",
             ports: [{ name: "amqp", port: 5672 }],
             healthCheck: ["rabbitmq-diagnostics", "-q", "ping"],
             resources: { cpu: "100m", memory: "512Mi" },
             group,
+            groupOnly: true,
+            runAs: RABBITMQ_USER,
         },
         {
             name: redis,
             component: "bridge-db",
             image: input.images.redis,
-            command: ["docker-entrypoint.sh", "redis-server", "--appendonly", "yes"],
+            command: ["docker-entrypoint.sh", "redis-server", REDIS_CONFIG_PATH],
             env: {},
-            files: [],
+            files: [secret("redis.conf", REDIS_CONFIG_PATH, pulumi.output(input.redisPassword).apply(redisConfig))],
             dataPath: "/data",
             ports: [{ name: "redis", port: 6379 }],
-            healthCheck: ["redis-cli", "ping"],
+            // redis-cli reads the password from REDISCLI_AUTH, set for this one call from the configuration file.
+            healthCheck: ["sh", "-c", `REDISCLI_AUTH="$(sed -n 's/^requirepass //p' ${REDIS_CONFIG_PATH})" redis-cli ping | grep -q PONG`],
             resources: { cpu: "50m", memory: "128Mi" },
             group,
+            groupOnly: true,
+            runAs: REDIS_USER,
         },
         ...ORACLE_PROCESSES.map((oracleProcess): ServiceSpec => {
             const readsAllowanceList = input.allowanceList !== undefined && oracleProcess.name === ALLOWANCE_LIST_READER;
@@ -96,14 +158,16 @@ export function validatorAgents(input: ValidatorAgentsInput): ServiceSpec[] {
                 name: agentName(input.validator, oracleProcess.name),
                 component: "bridge-oracle",
                 image: input.images.oracle,
-                command: oracleProcess.signs
-                    ? keyFromFile("ORACLE_VALIDATOR_ADDRESS_PRIVATE_KEY", VALIDATOR_KEY_PATH, `exec yarn ${oracleProcess.script}`)
-                    : ["yarn", oracleProcess.script],
+                command: fromSecretFiles(
+                    [...connections, ...(oracleProcess.signs ? [["ORACLE_VALIDATOR_ADDRESS_PRIVATE_KEY", `$(cat ${VALIDATOR_KEY_PATH})`] as [string, string]] : [])],
+                    `exec yarn ${oracleProcess.script}`,
+                ),
                 env: settings.apply((resolved) => ({
                     ...oracleEnvironment(resolved, oracleProcess),
                     ...(readsAllowanceList ? { ORACLE_HOME_TO_FOREIGN_ALLOWANCE_LIST: ALLOWANCE_LIST_PATH } : {}),
                 })),
                 files: [
+                    ...connectionFiles,
                     ...(oracleProcess.signs ? [{ key: "validator.key", path: VALIDATOR_KEY_PATH, content: withoutPrefix(input.key), encoding: "utf8" as const, kind: "secret" as const }] : []),
                     // One address per line, as the oracle reads it; an empty list relays nobody's transfers.
                     ...(readsAllowanceList ? [{ key: "allowance_list.txt", path: ALLOWANCE_LIST_PATH, content: input.allowanceList!.map((address) => `${address}\n`).join(""), encoding: "utf8" as const, kind: "config" as const }] : []),

@@ -70,7 +70,7 @@ export const foreignPrefix = (prefix: string) => `${prefix}-foreign`;
 /** Stands in for the stack name when it is not known: no config name can contain '<'. */
 const UNKNOWN_STACK = "<stack>";
 
-type ServiceShape = Pick<ServiceSpec, "name" | "ports" | "dataPath" | "expose" | "group">;
+type ServiceShape = Pick<ServiceSpec, "name" | "ports" | "dataPath" | "expose" | "group" | "groupOnly">;
 
 /** Neither resolves nor fails: the workload builders get it for every value that only reaches an Output. */
 const pending = <T>(): Promise<T> => new Promise<T>(() => undefined);
@@ -83,7 +83,7 @@ function bridgeWorkloads(bridge: NonNullable<NamingInput["bridge"]>): { services
     const { config } = bridge;
     const services: { spec: ServiceShape; owner: NameOwner }[] = [];
     for (const validator of bridge.validators) {
-        const agents = workloads.validatorAgents({ validator: validator.name, address: pending(), key: pending(), images: config.images, settings: pending() });
+        const agents = workloads.validatorAgents({ validator: validator.name, address: pending(), key: pending(), queuePassword: pending(), redisPassword: pending(), images: config.images, settings: pending() });
         for (const spec of agents) services.push({ spec, owner: validator.owner });
     }
     if (config.ui) {
@@ -195,11 +195,15 @@ export function derivedNames(input: NamingInput): DerivedName[] {
                 add(`alias on ${chain.network}`, name, "network alias", owner);
             }
         }
-        // dockerServices.ts: services and the job are named after the home chain's prefix.
+        // dockerServices.ts: services and the job are named after the home chain's prefix; each group has its own network.
+        const groupNetworks = new Map<string, NameOwner>();
+        for (const { spec, owner } of services) if (spec.group && !groupNetworks.has(spec.group)) groupNetworks.set(spec.group, owner);
+        for (const [group, owner] of groupNetworks) add("Docker network", `${prefix}-${group}`, "group's network", owner);
         for (const { spec, owner, networks } of services) {
             add("Docker container", `${prefix}-${spec.name}`, "container", owner);
             if (spec.dataPath) add("Docker volume", `${prefix}-${spec.name}-data`, "data volume", owner);
-            for (const network of networks) add(`alias on ${network}`, spec.name, "network alias", owner);
+            const joined = [...(spec.group ? [`the group network '${prefix}-${spec.group}'`] : []), ...(spec.groupOnly ? [] : networks)];
+            for (const network of joined) add(`alias on ${network}`, spec.name, "network alias", owner);
         }
         if (bridge) add("Docker container", `${prefix}-${bridge.job.spec.name}`, "container", bridge.job.owner);
     }

@@ -12,12 +12,32 @@ export interface DockerServicesArgs extends ServicesArgs {
 const toEnvs = (env: ServiceSpec["env"]): pulumi.Output<string[]> =>
     pulumi.output(env).apply((values) => Object.entries(values as Record<string, string>).map(([key, value]) => `${key}=${value}`));
 
-/** Services as containers on the consortium's networks, each with a named data volume when it keeps data. */
+/**
+ * Services as containers on the consortium's networks (a group's queue and database on their group's network only),
+ * each with a named data volume when it keeps data.
+ */
 export class DockerServices extends pulumi.ComponentResource {
     constructor(name: string, args: DockerServicesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("consortium:platform:DockerServices", name, {}, opts);
         const imageFor = dockerImages(name, this);
+        // Each group (a bridge validator's agents) gets a network of its own, internal (no route out): its queue and
+        // database are on it alone; the group's other services also join the chains' networks.
+        const groupNetworks = new Map<string, docker.Network>();
+        for (const group of new Set(args.services.flatMap((service) => (service.group ? [service.group] : [])))) {
+            groupNetworks.set(
+                group,
+                new docker.Network(
+                    `${name}-${group}-network`,
+                    { name: `${args.prefix}-${group}`, driver: "bridge", internal: true, labels: [{ label: "app.kubernetes.io/part-of", value: args.prefix }] },
+                    { parent: this },
+                ),
+            );
+        }
         for (const service of args.services) {
+            const networks = [
+                ...(service.group ? [groupNetworks.get(service.group)!.name] : []),
+                ...(service.groupOnly ? [] : args.networks),
+            ];
             const volume = service.dataPath
                 ? new docker.Volume(
                       `${name}-${service.name}-data`,
@@ -35,7 +55,7 @@ export class DockerServices extends pulumi.ComponentResource {
                     envs: toEnvs(service.env),
                     user: service.runAs ? `${service.runAs.uid}:${service.runAs.gid}` : undefined,
                     restart: "unless-stopped",
-                    networksAdvanced: args.networks.map((network) => ({ name: network, aliases: [service.name] })),
+                    networksAdvanced: networks.map((network) => ({ name: network, aliases: [service.name] })),
                     volumes: volume ? [{ volumeName: volume.name, containerPath: service.dataPath! }] : [],
                     uploads: service.files.map((file) => toUpload(file, service)),
                     ports: service.expose ? [{ internal: service.expose.port, external: service.expose.hostPort, ip: service.expose.bindAddress, protocol: "tcp" }] : [],

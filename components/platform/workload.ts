@@ -105,6 +105,11 @@ export interface ServiceSpec {
     readonly resources: { readonly cpu: string; readonly memory: string };
     /** Services of one group (one bridge validator's agents) are the only ones allowed to reach its ports. */
     readonly group?: string;
+    /**
+     * Reached by its group only, and reaching nothing else (a validator's queue and database): on Docker it joins only
+     * its group's own network, not the chains'. On Kubernetes the group's NetworkPolicy already admits only the group.
+     */
+    readonly groupOnly?: boolean;
     readonly runAs?: { readonly uid: number; readonly gid: number };
 }
 

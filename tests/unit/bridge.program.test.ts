@@ -1,3 +1,4 @@
+import { rabbitmqConfig } from "../../components/bridge/workloads";
 import { computeAddress } from "ethers";
 import { DEV_ADMIN_KEY, evaluate, installMocks, isSecretValue, ofType, promiseOf, settle, useDevStack, useStackConfig, type Registration } from "../helpers/pulumiMocks";
 import { ERC_TO_ERC_VARIABLES } from "../fixtures/tokenbridgeLoadEnv";
@@ -113,12 +114,44 @@ describe("the dev stack's bridge on Docker", () => {
         expect(rabbit.inputs.volumes).toEqual([{ volumeName: "test-bridge-dev-rabbitmq-data", containerPath: "/var/lib/rabbitmq" }]);
         expect(rabbit.inputs.healthcheck.tests).toEqual(["CMD", "rabbitmq-diagnostics", "-q", "ping"]);
         const redis = byName(run.registrations, CONTAINER, "bridge-agents-bridge-dev-redis");
-        expect(redis.inputs.entrypoints).toContain("--appendonly");
+        expect(redis.inputs.entrypoints).toEqual(["docker-entrypoint.sh", "redis-server", "/consortium/secrets/redis.conf"]);
         for (const name of names) {
             const container = byName(run.registrations, CONTAINER, `bridge-agents-${name}`);
             expect(container.inputs.restart).toBe("unless-stopped");
-            expect(container.inputs.networksAdvanced.map((network: { name: string }) => network.name)).toEqual(["test-consortium", "test-foreign-consortium"]);
+            // The queue and the database are on the validator's own internal network only; its oracle processes also on the chains'.
+            const queueOrDatabase = name.endsWith("-rabbitmq") || name.endsWith("-redis");
+            expect(container.inputs.networksAdvanced.map((network: { name: string }) => network.name)).toEqual(
+                queueOrDatabase ? ["test-bridge-dev"] : ["test-bridge-dev", "test-consortium", "test-foreign-consortium"],
+            );
         }
+        const network = ofType(run.registrations, "docker:index/network:Network").find((candidate) => candidate.inputs.name === "test-bridge-dev")!;
+        expect(network.inputs.internal).toBe(true);
+    });
+
+    test("RabbitMQ and Redis require the validator's generated passwords, which reach every process only as secret files", () => {
+        const rabbit = byName(run.registrations, CONTAINER, "bridge-agents-bridge-dev-rabbitmq");
+        const redis = byName(run.registrations, CONTAINER, "bridge-agents-bridge-dev-redis");
+        const request = byName(run.registrations, CONTAINER, "bridge-agents-bridge-dev-request");
+        const fileOf = (container: Registration, suffix: string) => container.inputs.uploads.find((upload: { file: string }) => upload.file.endsWith(suffix));
+        const queuePassword: string = fileOf(request, "queue.password").content;
+        const redisPassword: string = fileOf(request, "redis.password").content;
+        expect(queuePassword).toMatch(/^[A-Za-z0-9]{32}$/);
+        expect(redisPassword).toMatch(/^[A-Za-z0-9]{32}$/);
+        expect(fileOf(rabbit, "30-consortium.conf").content).toBe(rabbitmqConfig(queuePassword));
+        expect(fileOf(rabbit, "30-consortium.conf").content).toContain("loopback_users.guest = true");
+        expect(fileOf(redis, "redis.conf").content).toContain(`requirepass ${redisPassword}`);
+        for (const container of [rabbit, redis, request]) {
+            for (const upload of container.inputs.uploads.filter((file: { file: string }) => /password|conf|definitions/.test(file.file))) expect(upload.permissions).toBe("0400");
+            expect(JSON.stringify(container.inputs.envs ?? [])).not.toContain(queuePassword);
+            expect(JSON.stringify(container.inputs.envs ?? [])).not.toContain(redisPassword);
+        }
+        // Each image's user owns its secret files: rabbitmq 100:101, redis 999:1000 (the Alpine images).
+        expect(rabbit.inputs.user).toBe("100:101");
+        expect(redis.inputs.user).toBe("999:1000");
+        expect(fileOf(rabbit, "30-consortium.conf").owner).toBe("100");
+        // The oracle builds its queue and database URLs from the files when it starts.
+        expect(request.inputs.entrypoints[2]).toContain("ORACLE_QUEUE_URL=\"amqp://bridge:$(cat /consortium/secrets/queue.password)@bridge-dev-rabbitmq\"");
+        expect(request.inputs.entrypoints[2]).toContain("ORACLE_REDIS_URL=\"redis://:$(cat /consortium/secrets/redis.password)@bridge-dev-redis:6379\"");
     });
 
     test("oracle processes point at the deployed bridges, their own queue and database, from the deployed blocks on", () => {
@@ -131,8 +164,6 @@ describe("the dev stack's bridge on Docker", () => {
             COMMON_FOREIGN_RPC_URL: "http://foreign-authority-rpc:8545",
             ORACLE_HOME_START_BLOCK: "42",
             ORACLE_FOREIGN_START_BLOCK: "24",
-            ORACLE_QUEUE_URL: "amqp://bridge-dev-rabbitmq",
-            ORACLE_REDIS_URL: "redis://bridge-dev-redis:6379",
         });
         const agents = ofType(run.registrations, "consortium:platform:DockerServices");
         expect(agents).toHaveLength(1);

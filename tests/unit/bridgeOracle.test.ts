@@ -4,8 +4,6 @@ const SETTINGS: OracleSettings = {
     validatorAddress: "0xd41c057fd1c78805AAC12B0A94a405c0461A6FBb",
     home: { rpcUrl: "http://authority-1:8545", bridge: "0x1111111111111111111111111111111111111111", startBlock: 120, pollingIntervalMs: 2000, gasPriceFallback: 1_000_000_000n },
     foreign: { rpcUrl: "https://mainnet.example", bridge: "0x2222222222222222222222222222222222222222", startBlock: 9_000_000, pollingIntervalMs: 5000, gasPriceFallback: 20_000_000_000n },
-    queueUrl: "amqp://validator-1-rabbit",
-    redisUrl: "redis://validator-1-redis:6379",
     logLevel: "info",
 };
 
@@ -31,16 +29,16 @@ describe("bridge validator processes (oracle 2.7, ERC_TO_ERC)", () => {
         expect(ORACLE_PROCESSES.filter((process) => process.signs).map((process) => process.name)).toEqual(["request", "senderhome", "senderforeign"]);
     });
 
-    test("carries the bridge, chains, queue and database in the oracle's variable names", () => {
+    test("carries the bridge and chains in the oracle's variable names, and no URL with a password", () => {
         const env = oracleEnvironment(SETTINGS, ORACLE_PROCESSES[1]);
+        expect(env).not.toHaveProperty("ORACLE_QUEUE_URL");
+        expect(env).not.toHaveProperty("ORACLE_REDIS_URL");
         expect(env).toMatchObject({
             ORACLE_BRIDGE_MODE: "ERC_TO_ERC",
             COMMON_HOME_RPC_URL: "http://authority-1:8545",
             COMMON_FOREIGN_BRIDGE_ADDRESS: "0x2222222222222222222222222222222222222222",
             ORACLE_HOME_START_BLOCK: "120",
             ORACLE_FOREIGN_START_BLOCK: "9000000",
-            ORACLE_QUEUE_URL: "amqp://validator-1-rabbit",
-            ORACLE_REDIS_URL: "redis://validator-1-redis:6379",
             ORACLE_MAX_PROCESSING_TIME: "20000",
             COMMON_FOREIGN_GAS_PRICE_FALLBACK: "20000000000",
         });

@@ -26,7 +26,13 @@ const PLATFORM_COMPONENTS = ["consortium-kubernetes-", "foreign-chain-kubernetes
 function registeredNames(registrations: readonly Registration[], stack: string): string[] {
     const names: string[] = [];
     const networkLabel = (network: string) =>
-        network === `${stack}-consortium` ? "the home chain's Docker network" : network === `${stack}-foreign-consortium` ? "the foreign chain's Docker network" : `unknown network ${network}`;
+        network === `${stack}-consortium`
+            ? "the home chain's Docker network"
+            : network === `${stack}-foreign-consortium`
+              ? "the foreign chain's Docker network"
+              : network.startsWith(`${stack}-bridge-`)
+                ? `the group network '${network}'`
+                : `unknown network ${network}`;
     for (const { type, name, inputs } of registrations) {
         if (type.startsWith("kubernetes:") && !type.startsWith("pulumi:providers") && !NOT_DERIVED.includes(type)) {
             const kind = KUBERNETES_KINDS[type];
