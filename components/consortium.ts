@@ -137,6 +137,7 @@ export class Consortium extends pulumi.ComponentResource {
         ]);
         const peersOf = (nodeName: string) => enodes.apply((all) => all.filter(([peerName]) => peerName !== nodeName).map(([, enode]) => enode));
         const ownNodeHosts = [...config.authorities.map((authority) => authority.name), ...config.rpc.nodes];
+        const externalHosts = [...new Set(config.externalAuthorities.map((external) => new URL(external.enode).hostname).filter((host) => !/^[\d.]+$|^\[/.test(host)))];
 
         const validatorSets = pulumi.all(
             config.chain.validatorSets.map((set) =>
@@ -177,7 +178,8 @@ export class Consortium extends pulumi.ComponentResource {
             extraArgs: config.client.extraArgs,
             specJson: this.specJson,
             resources: DEFAULT_RESOURCES[config.client.kind],
-            waitForHosts: ownNodeHosts.filter((host) => host !== nodeName).map(hostOf),
+            // Own nodes by their platform names, external authorities by their enodes' host names (an IP needs no wait).
+            waitForHosts: [...ownNodeHosts.filter((host) => host !== nodeName).map(hostOf), ...externalHosts],
         });
         // Only an authority of the latest validator set is expected to seal.
         const latestSet = config.chain.validatorSets[config.chain.validatorSets.length - 1].validators;

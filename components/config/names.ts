@@ -70,7 +70,7 @@ export const foreignPrefix = (prefix: string) => `${prefix}-foreign`;
 /** Stands in for the stack name when it is not known: no config name can contain '<'. */
 const UNKNOWN_STACK = "<stack>";
 
-type ServiceShape = Pick<ServiceSpec, "name" | "ports" | "dataPath" | "expose" | "group" | "groupOnly">;
+type ServiceShape = Pick<ServiceSpec, "name" | "ports" | "dataPath" | "expose" | "group" | "groupOnly" | "replicas">;
 
 /** Neither resolves nor fails: the workload builders get it for every value that only reaches an Output. */
 const pending = <T>(): Promise<T> => new Promise<T>(() => undefined);
@@ -134,7 +134,7 @@ export function derivedNames(input: NamingInput): DerivedName[] {
     const services: { spec: ServiceShape; owner: NameOwner; networks: string[] }[] = [
         ...(input.gateway
             ? // The gateway's spec (rpcGateway.ts): one port, no data; exposed through the platform's RPC Service on Kubernetes.
-              [{ spec: { name: input.gateway.name, ports: [{ name: "http", port: 0 }] }, owner: input.gateway.owner, networks: [chains[0].network] }]
+              [{ spec: { name: input.gateway.name, ports: [{ name: "http", port: 0 }], replicas: 2 }, owner: input.gateway.owner, networks: [chains[0].network] }]
             : []),
         ...(bridge?.services ?? []).map((service) => ({ ...service, networks: chains.slice(0, input.bridge!.foreignNetwork ? 2 : 1).map((chain) => chain.network) })),
     ];
@@ -173,6 +173,7 @@ export function derivedNames(input: NamingInput): DerivedName[] {
             const hasPorts = spec.ports.length > 0 || spec.expose !== undefined;
             if (hasPorts) add("Kubernetes Service", spec.name, "Service", owner);
             add(spec.dataPath ? "Kubernetes StatefulSet" : "Kubernetes Deployment", spec.name, spec.dataPath ? "StatefulSet" : "Deployment", owner);
+            if (!spec.dataPath && (spec.replicas ?? 1) > 1) add("Kubernetes PodDisruptionBudget", spec.name, "disruption budget", owner);
             if (spec.expose?.ingressHost) add("Kubernetes Ingress", spec.name, "Ingress", owner);
         }
         const groups = new Map<string, NameOwner>();

@@ -130,15 +130,29 @@ export class KubernetesServices extends pulumi.ComponentResource {
                     { parent: this },
                 );
             } else {
+                const replicas = service.replicas ?? 1;
                 new k8s.apps.v1.Deployment(
                     `${name}-${service.name}`,
                     {
                         metadata: metadata(service.name),
-                        // Recreate: two copies of a sender would sign and send the same transactions twice.
-                        spec: { replicas: 1, strategy: { type: "Recreate" }, selector: { matchLabels: workloadSelector(prefix, service.name) }, template: podTemplate },
+                        // A single copy is recreated: two copies of a sender would sign and send the same transactions twice.
+                        // A replicated service (the gateway) rolls one pod at a time.
+                        spec: {
+                            replicas,
+                            strategy: replicas > 1 ? { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1, maxSurge: 1 } } : { type: "Recreate" },
+                            selector: { matchLabels: workloadSelector(prefix, service.name) },
+                            template: podTemplate,
+                        },
                     },
                     { parent: this },
                 );
+                if (replicas > 1) {
+                    new k8s.policy.v1.PodDisruptionBudget(
+                        `${name}-${service.name}`,
+                        { metadata: metadata(service.name), spec: { minAvailable: replicas - 1, selector: { matchLabels: workloadSelector(prefix, service.name) } } },
+                        { parent: this },
+                    );
+                }
             }
             if (service.expose?.ingressHost) {
                 new k8s.networking.v1.Ingress(

@@ -111,6 +111,8 @@ export interface ServiceSpec {
      */
     readonly groupOnly?: boolean;
     readonly runAs?: { readonly uid: number; readonly gid: number };
+    /** Copies on Kubernetes (with a PodDisruptionBudget keeping all but one), for a stateless service; Docker runs one. */
+    readonly replicas?: number;
 }
 
 /** A process run once to completion (a contract deployment). It is never run again by a later update. */

@@ -67,6 +67,9 @@ function gatewayService(config: ConsortiumConfig, nodeHosts: readonly string[], 
         ...(config.platform === "docker" ? { expose: { port: GATEWAY_PORT, bindAddress, hostPort } } : {}),
         resources: { cpu: "100m", memory: "128Mi" },
         runAs: NGINX_USER,
+        // Two on Kubernetes, so that a node drain or an update never leaves members without RPC. Limits are per
+        // replica: a member may get up to twice its rate in all.
+        replicas: 2,
     };
 }
 

@@ -133,6 +133,14 @@ describe("the acme-prod stack on Kubernetes", () => {
         }
     });
 
+    test("the gateway runs two replicas, rolled one at a time, with a disruption budget keeping one", () => {
+        const gateway = ofType(registrations, "kubernetes:apps/v1:Deployment").find((deployment) => deployment.inputs.metadata.name === "rpc-gateway")!;
+        expect(gateway.inputs.spec.replicas).toBe(2);
+        expect(gateway.inputs.spec.strategy).toEqual({ type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1, maxSurge: 1 } });
+        const budget = ofType(registrations, "kubernetes:policy/v1:PodDisruptionBudget").find((pdb) => pdb.inputs.metadata.name === "rpc-gateway")!;
+        expect(budget.inputs.spec.minAvailable).toBe(1);
+    });
+
     test("RPC nodes hold no key material but their node key", () => {
         for (const name of ["rpc-node-1", "rpc-node-2"]) {
             const secret = ofType(registrations, "kubernetes:core/v1:Secret").find((candidate) => candidate.inputs.metadata.name === `${name}-keys`)!;
@@ -187,13 +195,13 @@ describe("the acme-prod stack on Kubernetes", () => {
         for (const name of ["acme-1", "rpc-node-1"]) expect(services.find((service) => service.metadata.name === name)?.spec.publishNotReadyAddresses).toBe(true);
     });
 
-    test("each node waits for the other own authorities' Service names, not for external hosts", () => {
+    test("each node waits for the other own nodes' Service names and the external authority's host, so an unresolved name delays rather than crashes it", () => {
         for (const sts of ofType(registrations, STS)) {
             const [shell, flag, script] = sts.inputs.spec.template.spec.containers[0].command;
             expect([shell, flag]).toEqual(["/bin/sh", "-c"]);
             const waited = /for host in ([^;]+); do/.exec(script)![1].split(" ");
             const others = ["acme-1", "acme-2", "globex-1", "globex-2", "rpc-node-1", "rpc-node-2"].filter((name) => name !== sts.inputs.metadata.name);
-            expect(waited).toEqual(others.map((name) => `${name}.acme-consortium.svc`));
+            expect(waited).toEqual([...others.map((name) => `${name}.acme-consortium.svc`), "authority.initech.example"]);
             expect(script).toContain('exec /nethermind/nethermind "$@"');
         }
     });
