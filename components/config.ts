@@ -43,6 +43,21 @@ export interface AuthorityConfig {
     readonly name: string;
     /** The consortium member that runs this authority. */
     readonly org?: string;
+    /** Where other members reach this authority's p2p port; absent: only this stack's own nodes reach it. */
+    readonly p2p?: AdvertisedP2p;
+}
+
+/**
+ * An authority's p2p port as other members reach it: the host in its exported enode, and how it is published (a
+ * LoadBalancer or NodePort Service on Kubernetes, a host port bound to an address on Docker).
+ */
+export interface AdvertisedP2p {
+    /** DNS name or IPv4 address other members' nodes dial. */
+    readonly host: string;
+    /** The port in the enode: 30303 behind a LoadBalancer, the nodePort, or the Docker host port. */
+    readonly port: number;
+    readonly kubernetes: { readonly serviceType: "LoadBalancer" | "NodePort"; readonly nodePort?: number };
+    readonly docker: { readonly bindAddress: string; readonly hostPort: number };
 }
 
 export interface ExternalAuthorityConfig {
@@ -450,7 +465,27 @@ function describe(value: unknown): string {
     return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
-function parseAuthorities(check: Checker, raw: unknown): AuthorityConfig[] {
+const HOST_PATTERN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+const IPV4_PATTERN = /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
+function parseAdvertisedP2p(check: Checker, key: string, raw: unknown, platform: PlatformKind | undefined): AdvertisedP2p | undefined {
+    const record = check.object(key, raw, ["host", "serviceType", "nodePort", "bindAddress", "hostPort"]);
+    if (!record) return undefined;
+    const host = check.string(`${key}.host`, record.host);
+    if (host && !HOST_PATTERN.test(host) && !IPV4_PATTERN.test(host)) {
+        check.fail(`${key}.host`, `must be a DNS host name (lowercase) or an IPv4 address that other members' nodes dial (got ${describe(host)})`);
+    }
+    const serviceType = record.serviceType === undefined ? "LoadBalancer" : check.oneOf(`${key}.serviceType`, record.serviceType, ["LoadBalancer", "NodePort"] as const);
+    const nodePort = record.nodePort === undefined ? undefined : check.integer(`${key}.nodePort`, record.nodePort, 30000, 32767, "a Kubernetes node port (30000 to 32767)");
+    if (platform === "kubernetes" && serviceType === "NodePort" && record.nodePort === undefined) check.fail(`${key}.nodePort`, "is required with serviceType NodePort: the port in this authority's enode");
+    const bindAddress = record.bindAddress === undefined ? "0.0.0.0" : check.string(`${key}.bindAddress`, record.bindAddress, IPV4_PATTERN, "must be an IPv4 address of the Docker host");
+    const hostPort = record.hostPort === undefined ? 30303 : check.integer(`${key}.hostPort`, record.hostPort, 1, 65535, "a TCP and UDP port (1 to 65535)");
+    if (!host || !serviceType || !bindAddress || !hostPort) return undefined;
+    const port = platform === "docker" ? hostPort : serviceType === "NodePort" ? (nodePort ?? 0) : 30303;
+    return { host, port, kubernetes: { serviceType, ...(nodePort !== undefined ? { nodePort } : {}) }, docker: { bindAddress, hostPort } };
+}
+
+function parseAuthorities(check: Checker, raw: unknown, platform: PlatformKind | undefined): AuthorityConfig[] {
     if (raw === undefined || raw === null) return [];
     if (!Array.isArray(raw)) {
         check.fail("authorities", `must be a list of { name, org? } (got ${describe(raw)})`);
@@ -459,13 +494,14 @@ function parseAuthorities(check: Checker, raw: unknown): AuthorityConfig[] {
     const result: AuthorityConfig[] = [];
     raw.forEach((item, index) => {
         const key = `authorities[${index}]`;
-        const record = check.object(key, item, ["name", "org"]);
+        const record = check.object(key, item, ["name", "org", "p2p"]);
         if (!record) return;
         const name = check.string(`${key}.name`, record.name, NAME_PATTERN, nameRule());
         const org = record.org === undefined ? undefined : check.string(`${key}.org`, record.org);
+        const p2p = record.p2p === undefined ? undefined : parseAdvertisedP2p(check, `${key}.p2p`, record.p2p, platform);
         if (name && name.length > MAX_NAME_LENGTH) check.fail(`${key}.name`, `must be at most ${MAX_NAME_LENGTH} characters (got ${name.length})`);
-        if (name) {
-            const authority = org ? { name, org } : { name };
+        if (name && (record.p2p === undefined || p2p)) {
+            const authority = { name, ...(org ? { org } : {}), ...(p2p ? { p2p } : {}) };
             check.positions.set(authority, key);
             result.push(authority);
         }
@@ -1144,7 +1180,7 @@ export function parseConfig(raw: RawConfig, context: ParseContext = {}): Consort
     const dockerHost = dockerRecord?.host === undefined ? undefined : check.string("docker.host", dockerRecord.host, /^(unix|tcp|ssh|npipe):\/\//, "must be a Docker host URL such as unix:///var/run/docker.sock or ssh://user@host");
     const kubernetes = platform === "kubernetes" ? parseKubernetes(check, raw.kubernetes) : undefined;
 
-    const authorities = parseAuthorities(check, raw.authorities);
+    const authorities = parseAuthorities(check, raw.authorities, platform);
     const externalAuthorities = parseExternalAuthorities(check, raw.externalAuthorities, platform);
     const ownNames = authorities.map((authority) => authority.name);
     const externalNames = externalAuthorities.map((authority) => authority.name);
@@ -1204,6 +1240,21 @@ export function parseConfig(raw: RawConfig, context: ParseContext = {}): Consort
     if (bridge?.ui && platform === "docker" && rpc && [rpc.docker.hostPort, rpc.docker.wsHostPort, ...(foreign?.kind === "local" ? [foreign.docker.hostPort, foreign.docker.wsHostPort] : [])].includes(bridge.ui.hostPort)) {
         check.fail("bridge.ui.hostPort", `${bridge.ui.hostPort} is already used by an RPC endpoint`);
     }
+    if (platform === "docker") {
+        // Every published host port once: RPC, WebSocket, the foreign chain's, the UI's, and each authority's p2p.
+        const taken = new Map<number, string>([
+            ...(rpc ? ([[rpc.docker.hostPort, "rpc.docker.hostPort"], [rpc.docker.wsHostPort, "rpc.docker.wsHostPort"]] as const) : []),
+            ...(foreign?.kind === "local" ? ([[foreign.docker.hostPort, "foreign.local.docker.hostPort"], [foreign.docker.wsHostPort, "foreign.local.docker.wsHostPort"]] as const) : []),
+            ...(bridge?.ui ? ([[bridge.ui.hostPort, "bridge.ui.hostPort"]] as const) : []),
+        ]);
+        authorities.forEach((authority, index) => {
+            if (!authority.p2p) return;
+            const key = `authorities[${index}].p2p.hostPort`;
+            const owner = taken.get(authority.p2p.docker.hostPort);
+            if (owner) check.fail(key, `${authority.p2p.docker.hostPort} is already published by ${owner}: each authority's p2p needs its own host port`);
+            else taken.set(authority.p2p.docker.hostPort, key);
+        });
+    }
     if (foreign && !bridge) check.fail("foreign", "is only used by the bridge: set consortium:bridge too, or remove consortium:foreign");
     const permissioning = parsePermissioning(check, raw.permissioning, authorities);
     if (permissioning && ownNames.includes(GATEWAY_WORKLOAD)) check.fail("authorities", `'${GATEWAY_WORKLOAD}' names the RPC gateway of a permissioned consortium: rename the authority`);
@@ -1248,7 +1299,11 @@ function namingInput(config: NamingParts, stack: string | undefined, positions: 
     return {
         platform,
         ...(stack !== undefined ? { stack } : {}),
-        authorities: authorities.map((authority, index) => ({ name: authority.name, owner: entryOwner(positions, authority, "authorities", index, "name", authority.name) })),
+        authorities: authorities.map((authority, index) => ({
+            name: authority.name,
+            owner: entryOwner(positions, authority, "authorities", index, "name", authority.name),
+            ...(authority.p2p ? { p2p: true } : {}),
+        })),
         rpcNodes: (rpc?.nodes ?? []).map((name) => ({ name, owner: { key: "rpc.nodes", label: `rpc.nodes (the RPC node '${name}')`, base: `rpc-node:${name}` } })),
         rpcIngress: rpc?.kubernetes.ingress !== undefined,
         ...(foreign?.kind === "local"

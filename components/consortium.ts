@@ -118,7 +118,10 @@ export class Consortium extends pulumi.ComponentResource {
         const own = config.authorities.map((authority, index) => ({
             authority,
             identity: identities[index],
+            // How this stack's own nodes dial it: its platform name.
             enode: identities[index].enodeId.apply((id) => enodeUrl(id, hostOf(authority.name), P2P_PORT)),
+            // How other members dial it: the advertised host and port (authorities[].p2p), else the platform name.
+            publicEnode: identities[index].enodeId.apply((id) => (authority.p2p ? enodeUrl(id, authority.p2p.host, authority.p2p.port) : enodeUrl(id, hostOf(authority.name), P2P_PORT))),
         }));
         const addressByName = new Map<string, pulumi.Input<string>>([
             ...own.map(({ authority, identity }) => [authority.name, identity.address] as const),
@@ -188,6 +191,7 @@ export class Consortium extends pulumi.ComponentResource {
                 profile.authorityWorkload({
                     ...nodeBase(authority.name),
                     address: identity.address,
+                    ...(authority.p2p ? { p2p: authority.p2p } : {}),
                     nodeKey: identity.nodeKey,
                     keys: { keystoreFileName: identity.keystoreFileName, keystoreJson: identity.keystoreJson, password: identity.password },
                     healthIntervals: healthIntervals(config.chain.stepDuration, latestSet.includes(authority.name) ? latestSet.length : undefined),
@@ -296,8 +300,8 @@ export class Consortium extends pulumi.ComponentResource {
         this.internalRpcUrl = `http://${hostOf(config.rpc.nodes[0])}:${RPC_PORT}`;
         if (dockerNetwork) this.dockerNetwork = dockerNetwork;
         this.authorities = pulumi.all([
-            ...own.map(({ authority, identity, enode }) =>
-                pulumi.all([identity.address, enode]).apply(([address, enodeText]) => ({
+            ...own.map(({ authority, identity, publicEnode }) =>
+                pulumi.all([identity.address, publicEnode]).apply(([address, enodeText]) => ({
                     name: authority.name,
                     ...(authority.org ? { org: authority.org } : {}),
                     address,

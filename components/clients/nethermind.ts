@@ -13,6 +13,8 @@ export interface NethermindConfigInput {
     readonly onlyStaticPeers: boolean;
     /** An authority seals with this signer and serves JSON-RPC on loopback; absent: an RPC node. */
     readonly signer?: { readonly address: string; readonly healthIntervals: HealthIntervals };
+    /** The address other members reach it at, when it is an IPv4 address: Nethermind then asks no IP-echo service. */
+    readonly externalIp?: string;
     /** An RPC node's modules and browser origins. */
     readonly rpc?: { readonly modules: readonly string[]; readonly corsOrigins: readonly string[] };
 }
@@ -65,6 +67,8 @@ export function renderNethermindConfig(input: NethermindConfigInput): string {
             DiscoveryPort: P2P_PORT,
             StaticPeers: input.staticPeers.join(","),
             ...(input.onlyStaticPeers ? { OnlyStaticPeers: true } : {}),
+            // INetworkConfig.ExternalIp: set, the node does not call public IP-echo services at start (IPResolver.cs).
+            ...(input.externalIp ? { ExternalIp: input.externalIp } : {}),
         },
         Sync: { FastSync: false, SnapSync: false },
         JsonRpc: signer
@@ -102,7 +106,12 @@ export const nethermindProfile: ClientProfile = {
     kind: "nethermind",
     authorityWorkload(input: AuthorityNodeInput): WorkloadSpec {
         const content = pulumi.all([input.address, input.staticPeers]).apply(([address, staticPeers]) =>
-            renderNethermindConfig({ staticPeers, onlyStaticPeers: input.onlyStaticPeers, signer: { address, healthIntervals: input.healthIntervals } }),
+            renderNethermindConfig({
+                staticPeers,
+                onlyStaticPeers: input.onlyStaticPeers,
+                signer: { address, healthIntervals: input.healthIntervals },
+                ...(input.p2p && /^[\d.]+$/.test(input.p2p.host) ? { externalIp: input.p2p.host } : {}),
+            }),
         );
         return authorityWorkload(input, { ...LAYOUT, keystoreDir: KEYSTORE_DIR, configFiles: [configFile(content)] });
     },

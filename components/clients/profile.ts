@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { ClientKind } from "../config";
+import type { AdvertisedP2p, ClientKind } from "../config";
 import { P2P_PORT, P2P_PORTS, RPC_NODE_PORTS, SECRETS_DIR, type WorkloadFile, type WorkloadPort, type WorkloadSpec } from "../platform/workload";
 import { AUTHORITY_COMPONENT, RPC_NODE_COMPONENT } from "../platform/naming";
 
@@ -31,6 +31,8 @@ export interface NodeInput {
 /** An authority: it seals blocks with its signer key, and serves JSON-RPC on loopback only, for its own health checks. */
 export interface AuthorityNodeInput extends NodeInput {
     readonly address: pulumi.Input<string>;
+    /** Published for other members (authorities[].p2p). */
+    readonly p2p?: AdvertisedP2p;
     /** Seconds without a processed or a produced block after which the node is not ready (where the client can tell). */
     readonly healthIntervals: { readonly processed: number; readonly produced?: number };
     readonly keys: {
@@ -131,7 +133,8 @@ export function nodeWorkload(input: NodeInput, layout: AuthorityLayout, role: { 
 }
 
 export function authorityWorkload(input: AuthorityNodeInput, layout: AuthorityLayout): WorkloadSpec {
-    return nodeWorkload(input, layout, { component: AUTHORITY_COMPONENT, ports: P2P_PORTS, publicEndpoint: false, signer: input.keys });
+    const workload = nodeWorkload(input, layout, { component: AUTHORITY_COMPONENT, ports: P2P_PORTS, publicEndpoint: false, signer: input.keys });
+    return input.p2p ? { ...workload, p2pPublished: { kubernetes: input.p2p.kubernetes, docker: input.p2p.docker } } : workload;
 }
 
 export function rpcNodeWorkload(input: RpcNodeInput, layout: AuthorityLayout): WorkloadSpec {

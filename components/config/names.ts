@@ -40,7 +40,8 @@ export interface NamingInput {
      * Absent: a placeholder that no config name can contain, so that only collisions between config entries are found.
      */
     readonly stack?: string;
-    readonly authorities: readonly { readonly name: string; readonly owner: NameOwner }[];
+    /** `p2p`: published for other members (authorities[].p2p), which makes a Service of its own on Kubernetes. */
+    readonly authorities: readonly { readonly name: string; readonly owner: NameOwner; readonly p2p?: boolean }[];
     /** The home chain's RPC nodes, which the platforms realise like authorities. */
     readonly rpcNodes: readonly { readonly name: string; readonly owner: NameOwner }[];
     readonly rpcIngress: boolean;
@@ -144,7 +145,11 @@ export function derivedNames(input: NamingInput): DerivedName[] {
         for (const chain of chains) {
             const pulumiService = PULUMI_SERVICE_NAME;
             const component = platformComponent(chain.component, "kubernetes");
-            for (const { name, owner } of chain.nodes) {
+            for (const { name, owner, p2p } of chain.nodes as readonly { name: string; owner: NameOwner; p2p?: boolean }[]) {
+                if (p2p) {
+                    add("Kubernetes Service", `${name}-p2p`, "published p2p Service", owner);
+                    add(pulumiService, `${component}-${name}-p2p`, "published p2p Service", owner);
+                }
                 add("Kubernetes Service", `${name}-pods`, "headless governing Service", owner);
                 add("Kubernetes Service", name, "peer Service", owner);
                 add("Kubernetes ConfigMap", `${name}-config`, "configuration", owner);

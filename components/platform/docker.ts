@@ -46,12 +46,23 @@ export class DockerPlatform extends pulumi.ComponentResource implements Platform
                     networksAdvanced: [{ name: network.name, aliases: [workload.name] }],
                     volumes: [{ volumeName: volume.name, containerPath: workload.dockerVolumePath ?? workload.dataPath }],
                     uploads: workload.files.map((file) => toUpload(file, workload)),
-                    ports: workload.publicEndpoint
-                        ? [
-                              { internal: portOf(workload, "rpc"), external: hostPort, ip: bindAddress, protocol: "tcp" },
-                              { internal: portOf(workload, "ws"), external: wsHostPort, ip: bindAddress, protocol: "tcp" },
-                          ]
-                        : [],
+                    ports: [
+                        ...(workload.publicEndpoint
+                            ? [
+                                  { internal: portOf(workload, "rpc"), external: hostPort, ip: bindAddress, protocol: "tcp" },
+                                  { internal: portOf(workload, "ws"), external: wsHostPort, ip: bindAddress, protocol: "tcp" },
+                              ]
+                            : []),
+                        // Published for other members' nodes (authorities[].p2p): devp2p over TCP, discovery over UDP.
+                        ...(workload.p2pPublished
+                            ? (["tcp", "udp"] as const).map((protocol) => ({
+                                  internal: portOf(workload, protocol === "tcp" ? "p2p" : "discovery"),
+                                  external: workload.p2pPublished!.docker.hostPort,
+                                  ip: workload.p2pPublished!.docker.bindAddress,
+                                  protocol,
+                              }))
+                            : []),
+                    ],
                     healthcheck: {
                         tests: ["CMD", ...workload.healthCheck.readiness],
                         interval: "15s",

@@ -54,6 +54,25 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
                 },
                 { parent: this },
             );
+            // Other members' nodes dial this Service's address (authorities[].p2p): p2p and discovery only.
+            const published = workload.p2pPublished?.kubernetes;
+            if (published) {
+                new k8s.core.v1.Service(
+                    `${name}-${workload.name}-p2p`,
+                    {
+                        metadata: metadata(`${workload.name}-p2p`, labels),
+                        spec: {
+                            type: published.serviceType,
+                            publishNotReadyAddresses: true,
+                            selector: workloadSelector(prefix, workload.name),
+                            ports: workload.ports
+                                .filter((port) => port.role === "p2p")
+                                .map((port) => ({ name: port.name, port: port.port, targetPort: port.port, protocol: port.protocol, ...(published.nodePort ? { nodePort: published.nodePort } : {}) })),
+                        },
+                    },
+                    { parent: this },
+                );
+            }
             // The peer address routes to the pod before it is ready: a node becomes ready only once it has peers and
             // blocks advance, which needs the others to reach it first.
             new k8s.core.v1.Service(

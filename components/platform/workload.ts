@@ -60,6 +60,8 @@ export interface WorkloadSpec {
     readonly resources: { readonly cpu: string; readonly memory: string };
     /** This workload's RPC ports are the users' endpoint (an RPC node with no gateway in front); no other workload publishes anything. */
     readonly publicEndpoint: boolean;
+    /** Its p2p port published for other members (`authorities[].p2p`): a Service of this type, or a Docker host port. */
+    readonly p2pPublished?: { readonly kubernetes: { readonly serviceType: "LoadBalancer" | "NodePort"; readonly nodePort?: number }; readonly docker: { readonly bindAddress: string; readonly hostPort: number } };
 }
 
 /** Where every workload finds its secret files. */

@@ -172,6 +172,21 @@ function keystoreOf(container: Registration): string {
     return file.content;
 }
 
+describe("an authority published for other members", () => {
+    test("publishes only its p2p port (TCP and UDP) on the given address, advertises it in its enode and names it as Nethermind's external IP", async () => {
+        const { registrations, authorities } = await run("dev", {
+            authorities: [{ name: "authority-1", org: "acme", p2p: { host: "203.0.113.5", bindAddress: "10.0.0.5", hostPort: 30310 } }, { name: "authority-2", org: "globex" }, { name: "authority-3", org: "initech" }],
+        });
+        const container = ofType(registrations, CONTAINER).find((candidate) => candidate.inputs.hostname === "authority-1")!;
+        expect(container.inputs.ports).toEqual([
+            { internal: 30303, external: 30310, ip: "10.0.0.5", protocol: "tcp" },
+            { internal: 30303, external: 30310, ip: "10.0.0.5", protocol: "udp" },
+        ]);
+        expect(authorities.find((authority) => authority.name === "authority-1")!.enode).toMatch(/@203\.0\.113\.5:30310$/);
+        expect(JSON.parse(upload(container, "nethermind.json")).Network.ExternalIp).toBe("203.0.113.5");
+    });
+});
+
 describe("secrets", () => {
     test("key material is secret even where a provider would not mark it so", async () => {
         const { outputs } = await run("dev", {}, "", false);

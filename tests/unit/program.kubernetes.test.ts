@@ -68,13 +68,18 @@ describe("the acme-prod stack on Kubernetes", () => {
         for (const configMap of configs) {
             const name = configMap.inputs.metadata.name.replace(/-config$/, "");
             const peers: string[] = JSON.parse(configMap.inputs.data["nethermind.json"]).Network.StaticPeers.split(",");
-            const expected = authorities.filter((authority) => authority.name !== name).map((authority) => authority.enode);
-            expect(peers.filter((peer) => !/@rpc-node-\d\./.test(peer)).sort()).toEqual(expected.sort());
+            // Own authorities are dialled by their Service names, whatever their exported (advertised) enode says.
+            const nodeId = (enode: string) => enode.slice("enode://".length, "enode://".length + 128);
+            const expected = authorities.filter((authority) => authority.name !== name).map((authority) => nodeId(authority.enode));
+            expect(peers.filter((peer) => !/@rpc-node-\d\./.test(peer)).map(nodeId).sort()).toEqual(expected.sort());
+            for (const own of authorities.filter((authority) => authority.runByThisStack && authority.name !== name)) {
+                expect(peers).toContain(`enode://${nodeId(own.enode)}@${own.name}.acme-consortium.svc:30303`);
+            }
             const rpcPeers = ["rpc-node-1", "rpc-node-2"].filter((node) => node !== name);
             expect(peers.filter((peer) => /@rpc-node-\d\./.test(peer)).map((peer) => peer.split("@")[1])).toEqual(rpcPeers.map((node) => `${node}.acme-consortium.svc:30303`));
             expect(peers.some((peer) => peer.endsWith("@authority.initech.example:30303"))).toBe(true);
         }
-        for (const own of authorities.filter((authority) => authority.runByThisStack)) {
+        for (const own of authorities.filter((authority) => authority.runByThisStack && !["acme-1", "globex-1"].includes(authority.name))) {
             expect(own.enode).toMatch(new RegExp(`@${own.name}\\.acme-consortium\\.svc:30303$`));
         }
     });
@@ -141,6 +146,23 @@ describe("the acme-prod stack on Kubernetes", () => {
         expect(budget.inputs.spec.minAvailable).toBe(1);
     });
 
+    test("published authorities get a LoadBalancer for p2p only, and their exported enodes name the advertised host", async () => {
+        const services = ofType(registrations, "kubernetes:core/v1:Service").map((service) => service.inputs);
+        const published = services.filter((service) => service.metadata.name.endsWith("-p2p"));
+        expect(published.map((service) => service.metadata.name).sort()).toEqual(["acme-1-p2p", "globex-1-p2p"]);
+        for (const service of published) {
+            expect(service.spec.type).toBe("LoadBalancer");
+            expect(service.spec.ports.map((port: { port: number; protocol: string }) => `${port.port}/${port.protocol}`)).toEqual(["30303/TCP", "30303/UDP"]);
+        }
+        const authorities = await promiseOf(outputs.authorities);
+        expect(authorities.find((authority) => authority.name === "acme-1")!.enode).toMatch(/@p2p-acme-1\.consortium\.acme\.example:30303$/);
+        expect(authorities.find((authority) => authority.name === "acme-2")!.enode).toMatch(/@acme-2\.acme-consortium\.svc:30303$/);
+        // The stack's own nodes still dial each other inside the cluster.
+        const peers: string = JSON.parse(ofType(registrations, "kubernetes:core/v1:ConfigMap").find((c) => c.inputs.metadata.name === "acme-2-config")!.inputs.data["nethermind.json"]).Network.StaticPeers;
+        expect(peers).toContain("@acme-1.acme-consortium.svc:30303");
+        expect(peers).not.toContain("p2p-acme-1");
+    });
+
     test("RPC nodes hold no key material but their node key", () => {
         for (const name of ["rpc-node-1", "rpc-node-2"]) {
             const secret = ofType(registrations, "kubernetes:core/v1:Secret").find((candidate) => candidate.inputs.metadata.name === `${name}-keys`)!;
@@ -179,7 +201,8 @@ describe("the acme-prod stack on Kubernetes", () => {
         const selectingEndpoint = services.filter((service) => service.metadata.name === "test-rpc");
         expect(selectingEndpoint).toHaveLength(1);
         expect(selectingEndpoint[0].spec.selector["app.kubernetes.io/name"]).toBe("rpc-gateway");
-        expect(services.filter((service) => service.spec.type && service.spec.type !== "ClusterIP")).toEqual([]);
+        // Besides it, only the published authorities' p2p Services leave the cluster.
+        expect(services.filter((service) => service.spec.type && service.spec.type !== "ClusterIP").map((service) => service.metadata.name).sort()).toEqual(["acme-1-p2p", "globex-1-p2p"]);
         const [ingress] = ofType(registrations, "kubernetes:networking.k8s.io/v1:Ingress");
         expect(ingress.inputs.spec.rules[0].host).toBe("rpc.consortium.acme.example");
         expect(await promiseOf(outputs.rpcUrl)).toBe("https://rpc.consortium.acme.example");
