@@ -6,7 +6,7 @@ import { GENESIS_CONTRACTS } from "./poco/genesis";
 import type { PocoAddresses } from "./poco/plan";
 import { PocoDeployment, pocoPlanInput } from "./poco/pocoDeployment";
 import type { ConsortiumConfig } from "./config";
-import type { RpcCredentials } from "./chain/rpc";
+import type { ChainEndpoint } from "./chain/endpoint";
 import { AccountKey } from "./identity/accountKey";
 import { AuthorityIdentity } from "./identity/authorityIdentity";
 import { NodeKey } from "./identity/nodeKey";
@@ -81,20 +81,14 @@ export class Consortium extends pulumi.ComponentResource {
     public readonly authorities: pulumi.Output<AuthoritySummary[]>;
     public readonly rpcUrl: pulumi.Output<string>;
     public readonly wsUrl: pulumi.Output<string>;
-    /** Where `pulumi up` itself reaches the chain: `poco.rpcUrl`, or the RPC URL output. */
-    public readonly programRpcUrl: pulumi.Output<string>;
-    /** The JSON-RPC URL other workloads of the stack use, inside the platform. */
-    public readonly internalRpcUrl: string;
-    /** The Docker network the nodes are on (Docker only). */
-    public readonly dockerNetwork?: pulumi.Output<string>;
+    /** How PoCo, permissions, the bridge and later services reach this chain: its RPC nodes. */
+    public readonly endpoint: ChainEndpoint;
     /** RLC and PoCo on the home chain, when `poco` is configured. */
     public readonly poco?: { readonly addresses: pulumi.Output<PocoAddresses>; readonly deploymentBlock: pulumi.Output<number> };
     /** Who may do what, when `permissioning` is configured. */
     public readonly permissioning?: pulumi.Output<PermissioningSummary>;
     /** Per reader, the RPC gateway password (secret); username = reader name. */
     public readonly rpcCredentials?: pulumi.Output<Record<string, string>>;
-    /** What `pulumi up` itself authenticates with at the RPC gateway (secret). */
-    public readonly programRpcCredentials?: pulumi.Output<RpcCredentials>;
     /** Accounts whose home-to-foreign bridge transfers are relayed; undefined: everyone's. */
     public readonly bridgeAllowanceList?: readonly string[];
     /** Per authority this stack runs: keystore file, JSON and password, for backups (secret). */
@@ -270,10 +264,7 @@ export class Consortium extends pulumi.ComponentResource {
             }));
             this.bridgeAllowanceList = bridgeAllowanceList(permissioning);
         }
-        if (gateway) {
-            this.rpcCredentials = gateway.credentials;
-            this.programRpcCredentials = gateway.operatorCredentials;
-        }
+        if (gateway) this.rpcCredentials = gateway.credentials;
 
         if (config.poco && args.pocoAdmin) {
             const poco = config.poco;
@@ -296,9 +287,14 @@ export class Consortium extends pulumi.ComponentResource {
         this.networkId = pulumi.output(config.chain.networkId);
         this.rpcUrl = platform.rpcUrl;
         this.wsUrl = platform.wsUrl;
-        this.programRpcUrl = programRpcUrl;
-        this.internalRpcUrl = `http://${hostOf(config.rpc.nodes[0])}:${RPC_PORT}`;
-        if (dockerNetwork) this.dockerNetwork = dockerNetwork;
+        this.endpoint = {
+            chainId: config.chain.chainId,
+            // `poco.rpcUrl`, or the RPC URL output.
+            program: { url: programRpcUrl, ...(gateway ? { credentials: gateway.operatorCredentials } : {}) },
+            internalUrl: `http://${hostOf(config.rpc.nodes[0])}:${RPC_PORT}`,
+            publicUrl: platform.rpcUrl,
+            ...(dockerNetwork ? { dockerNetwork } : {}),
+        };
         this.authorities = pulumi.all([
             ...own.map(({ authority, identity, publicEnode }) =>
                 pulumi.all([identity.address, publicEnode]).apply(([address, enodeText]) => ({

@@ -5,6 +5,7 @@ import * as random from "@pulumi/random";
 import { loadConfig, type ConsortiumConfig } from "./config";
 import { Bridge, BridgeKeys } from "./bridge/bridge";
 import { foreignChainConfig } from "./bridge/foreignChain";
+import { externalChainEndpoint } from "./chain/endpoint";
 import { Consortium } from "./consortium";
 import { AccountKey } from "./identity/accountKey";
 
@@ -91,32 +92,17 @@ export function runProgram() {
                       bridge: bridgeConfig,
                       prefix,
                       keys: bridgeKeys,
-                      home: {
-                          chainId: config.chain.chainId,
-                          programRpcUrl: consortium.programRpcUrl,
-                          ...(consortium.programRpcCredentials ? { programRpcCredentials: consortium.programRpcCredentials } : {}),
-                          internalRpcUrl: consortium.internalRpcUrl,
-                          publicRpcUrl: consortium.rpcUrl,
-                          ...(consortium.dockerNetwork ? { dockerNetwork: consortium.dockerNetwork } : {}),
-                          displayName: config.chain.name,
-                      },
+                      home: { ...consortium.endpoint, displayName: config.chain.name },
                       foreign:
                           foreignConfig.kind === "local"
                               ? {
-                                    chainId: foreignConfig.chainId,
-                                    programRpcUrl: foreignChain!.programRpcUrl,
-                                    internalRpcUrl: foreignChain!.internalRpcUrl,
-                                    publicRpcUrl: foreignChain!.rpcUrl,
-                                    ...(foreignChain!.dockerNetwork ? { dockerNetwork: foreignChain!.dockerNetwork } : {}),
+                                    ...foreignChain!.endpoint,
                                     displayName: `${config.chain.name}-foreign`,
                                     token: foreignChain!.poco!.addresses.apply((addresses) => addresses.rlc),
                                     local: true,
                                 }
                               : {
-                                    chainId: foreignConfig.chainId,
-                                    programRpcUrl: foreignConfig.rpcUrl,
-                                    internalRpcUrl: foreignConfig.rpcUrl,
-                                    publicRpcUrl: foreignConfig.rpcUrl,
+                                    ...externalChainEndpoint(foreignConfig.chainId, foreignConfig.rpcUrl),
                                     displayName: foreignConfig.chainId === 1 ? "Ethereum Mainnet" : `chain ${foreignConfig.chainId}`,
                                     token: foreignConfig.token,
                                     local: false,

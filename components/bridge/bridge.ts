@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { ChainEndpoint } from "../chain/endpoint";
 import * as random from "@pulumi/random";
 import { computeAddress } from "ethers";
-import type { RpcCredentials } from "../chain/rpc";
 import type { BridgeConfig, ConsortiumConfig, ForeignConfig } from "../config";
 import { AccountKey } from "../identity/accountKey";
 import { createJob, createServices } from "../platform";
@@ -49,17 +49,8 @@ export class BridgeKeys extends pulumi.ComponentResource {
     }
 }
 
-export interface BridgeChain {
-    readonly chainId: number;
-    /** Where `pulumi up` reaches the chain. */
-    readonly programRpcUrl: pulumi.Input<string>;
-    /** The program's credentials at the chain's RPC gateway, when RPC is behind one (secret). */
-    readonly programRpcCredentials?: pulumi.Input<RpcCredentials>;
-    /** Where the agents and the job reach it, inside the platform. */
-    readonly internalRpcUrl: string;
-    /** Where users' browsers reach it (the UI). */
-    readonly publicRpcUrl: pulumi.Input<string>;
-    readonly dockerNetwork?: pulumi.Input<string>;
+/** A chain the bridge joins: how it is reached, and its name in the UI. */
+export interface BridgeChain extends ChainEndpoint {
     readonly displayName: string;
 }
 
@@ -99,9 +90,9 @@ export class Bridge extends pulumi.ComponentResource {
         const { bridge, config, keys, home, foreign } = args;
         const endpoint = (chain: BridgeChain) => {
             const value = pulumi
-                .all([chain.programRpcUrl, chain.programRpcCredentials])
+                .all([chain.program.url, chain.program.credentials])
                 .apply(([rpcUrl, credentials]) => ({ rpcUrl, chainId: chain.chainId, ...(credentials ? { credentials } : {}) }));
-            return chain.programRpcCredentials ? pulumi.secret(value) : value;
+            return chain.program.credentials ? pulumi.secret(value) : value;
         };
         const endpoints = { home: endpoint(home), foreign: endpoint(foreign) };
         const dockerNetworks = [home.dockerNetwork, foreign.dockerNetwork].filter((network): network is pulumi.Input<string> => network !== undefined);
@@ -125,8 +116,8 @@ export class Bridge extends pulumi.ComponentResource {
             .all([owner, pulumi.output(foreign.token), pulumi.all(keys.validators.map((validator) => validator.address))])
             .apply(([ownerAddress, token, validators]) =>
                 bridgeContractsEnvironment({
-                    home: { rpcUrl: home.internalRpcUrl, gasPrice: bridge.home.gasPrice, requiredBlockConfirmations: bridge.home.confirmations, limits: bridge.home, owner: ownerAddress },
-                    foreign: { rpcUrl: foreign.internalRpcUrl, gasPrice: bridge.foreign.gasPrice, requiredBlockConfirmations: bridge.foreign.confirmations, limits: bridge.foreign, owner: ownerAddress },
+                    home: { rpcUrl: home.internalUrl, gasPrice: bridge.home.gasPrice, requiredBlockConfirmations: bridge.home.confirmations, limits: bridge.home, owner: ownerAddress },
+                    foreign: { rpcUrl: foreign.internalUrl, gasPrice: bridge.foreign.gasPrice, requiredBlockConfirmations: bridge.foreign.confirmations, limits: bridge.foreign, owner: ownerAddress },
                     foreignToken: token,
                     bridgeableToken: bridge.token,
                     validators,
@@ -157,8 +148,8 @@ export class Bridge extends pulumi.ComponentResource {
             .apply(([homeBridge, foreignBridge, erc677Token, homeDeployedBlock, foreignDeployedBlock]) => ({ homeBridge, foreignBridge, erc677Token, homeDeployedBlock, foreignDeployedBlock }));
 
         const oracleSettings = this.addresses.apply((addresses) => ({
-            home: { rpcUrl: home.internalRpcUrl, bridge: addresses.homeBridge, startBlock: addresses.homeDeployedBlock, pollingIntervalMs: bridge.home.pollingIntervalMs, gasPriceFallback: bridge.home.gasPrice },
-            foreign: { rpcUrl: foreign.internalRpcUrl, bridge: addresses.foreignBridge, startBlock: addresses.foreignDeployedBlock, pollingIntervalMs: bridge.foreign.pollingIntervalMs, gasPriceFallback: bridge.foreign.gasPrice },
+            home: { rpcUrl: home.internalUrl, bridge: addresses.homeBridge, startBlock: addresses.homeDeployedBlock, pollingIntervalMs: bridge.home.pollingIntervalMs, gasPriceFallback: bridge.home.gasPrice },
+            foreign: { rpcUrl: foreign.internalUrl, bridge: addresses.foreignBridge, startBlock: addresses.foreignDeployedBlock, pollingIntervalMs: bridge.foreign.pollingIntervalMs, gasPriceFallback: bridge.foreign.gasPrice },
             logLevel: "info" as const,
         }));
         const services: ServiceSpec[] = keys.validators.flatMap((validator) =>
@@ -187,8 +178,8 @@ export class Bridge extends pulumi.ComponentResource {
                     tokenSymbol: bridge.token.symbol,
                     homeName: home.displayName,
                     foreignName: foreign.displayName,
-                    homeRpcUrl: home.publicRpcUrl,
-                    foreignRpcUrl: foreign.publicRpcUrl,
+                    homeRpcUrl: home.publicUrl,
+                    foreignRpcUrl: foreign.publicUrl,
                     homeBridge: contracts.homeBridge,
                     foreignBridge: contracts.foreignBridge,
                     homeGasPrice: bridge.home.gasPrice,
