@@ -3,7 +3,7 @@ import { buildChainSpec } from "../../components/chain/spec";
 import { deployPoco, transactionOf } from "../../components/poco/deploy";
 import { GENESIS_CONTRACTS } from "../../components/poco/genesis";
 import { EMPTY_CHAIN_STATE, blocksFor, planDeployment, type PocoPlanInput } from "../../components/poco/plan";
-import { applyGenesisAccounts, startAnvil, startGenesisNode } from "../helpers/anvil";
+import { applyGenesisAccounts, mine, setIntervalMining, startAnvil, startGenesisNode } from "../helpers/anvil";
 import { ADMIN, ADMIN_KEY, CHAIN_ID, plan } from "./pocoChain";
 
 /** The gas budgets of the plan against what the steps really cost on anvil. */
@@ -50,7 +50,9 @@ test.each(variants)("%s: every gas limit covers the least gas its step succeeds 
 
 test("on a 25 M gas chain with 1-second blocks the deployment spans the two blocks its budgets imply", async () => {
     const gasLimit = 25_000_000n;
-    const node = await startAnvil({ chainId: CHAIN_ID, blockTime: 1, gasLimit });
+    // Blocks start only once the whole batch is in the pool: on a loaded machine, sending the batch can take longer
+    // than one block, which would split it by timing rather than by gas.
+    const node = await startAnvil({ chainId: CHAIN_ID, gasLimit, automine: false });
     try {
         const spec = buildChainSpec({
             name: "test",
@@ -65,7 +67,17 @@ test("on a 25 M gas chain with 1-second blocks the deployment spans the two bloc
         });
         await applyGenesisAccounts(node.rpcUrl, spec);
         const steps = planDeployment(plan(), EMPTY_CHAIN_STATE);
-        const result = await deployPoco({ rpcUrl: node.rpcUrl, adminKey: ADMIN_KEY, plan: plan() });
+        await mine(node.rpcUrl); // the deployment waits for a sealed block
+        const deployment = deployPoco({ rpcUrl: node.rpcUrl, adminKey: ADMIN_KEY, plan: plan() });
+        const provider = new JsonRpcProvider(node.rpcUrl, undefined, { staticNetwork: true });
+        try {
+            const deadline = Date.now() + 60_000;
+            while ((await provider.getTransactionCount(ADMIN, "pending")) < steps.length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+        } finally {
+            provider.destroy();
+        }
+        await setIntervalMining(node.rpcUrl, 1);
+        const result = await deployment;
         expect(result.transactionsSent).toBe(steps.length);
         expect(blocksFor(steps, gasLimit)).toBe(2);
         expect(result.blocksUsed).toBe(blocksFor(steps, gasLimit));
