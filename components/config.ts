@@ -6,7 +6,7 @@ import { suggestion } from "./config/suggest";
 import { peerHost } from "./platform/naming";
 import { DEFAULT_CATEGORIES, type Category } from "./poco/plan";
 import { DEFAULT_METHODS, KNOWN_METHODS, REFUSED_METHOD_PREFIXES } from "./rpcGateway/methods";
-import { DEFAULT_GATEWAY_LIMITS, type GatewayLimits } from "./rpcGateway/nginx";
+import { CORS_ORIGIN, DEFAULT_GATEWAY_LIMITS, type GatewayLimits } from "./rpcGateway/nginx";
 
 /**
  * The one place that reads and validates the stack configuration (namespace `consortium`).
@@ -510,7 +510,7 @@ function parseAuthorities(check: Checker, raw: unknown, platform: PlatformKind |
 }
 
 /** An IPv4 CIDR block, as a NetworkPolicy's ipBlock takes it. */
-const CIDR_PATTERN = /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\/([0-9]|[12]\d|3[0-2])$/;
+const CIDR_PATTERN = new RegExp(`${IPV4_PATTERN.source.slice(0, -1)}\\/([0-9]|[12]\\d|3[0-2])$`);
 
 function parseAllowFrom(check: Checker, key: string, raw: unknown, platform: PlatformKind | undefined): string[] | undefined {
     if (raw === undefined || raw === null) {
@@ -726,7 +726,6 @@ export const MAX_RPC_NODES = 16;
 export const rpcNodeNames = (count: number) => Array.from({ length: count }, (_, index) => `rpc-node-${index + 1}`);
 /** The local foreign chain's one RPC node. */
 export const foreignRpcNodeName = (authority: string) => `${authority}-rpc`;
-const CORS_ORIGIN_PATTERN = /^(\*|https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?)$/;
 
 function parseMethods(check: Checker, raw: unknown): string[] | undefined {
     if (raw === undefined || raw === null) return [...DEFAULT_METHODS];
@@ -763,7 +762,7 @@ function parseRpc(check: Checker, raw: unknown, platform: PlatformKind | undefin
     const methods = parseMethods(check, record.methods);
     const corsOrigins = check.stringList("rpc.corsOrigins", record.corsOrigins);
     for (const origin of corsOrigins ?? []) {
-        if (!CORS_ORIGIN_PATTERN.test(origin)) check.fail("rpc.corsOrigins", `must list browser origins such as https://app.example.org (scheme, host, optional port) or *; got ${describe(origin)}`);
+        if (!CORS_ORIGIN.test(origin)) check.fail("rpc.corsOrigins", `must list browser origins such as https://app.example.org (scheme, host, optional port) or *; got ${describe(origin)}`);
     }
 
     const dockerRecord = check.object("rpc.docker", record.docker, ["bindAddress", "hostPort", "wsHostPort"]);

@@ -128,6 +128,6 @@ export function jsonRpcReadiness(shell: "sh" | "bash", send: string): string[] {
     const body = `{"jsonrpc":"2.0","id":1,"method":"eth_syncing","params":[]}`;
     // The Host header is one the node's `hosts` list accepts: with hosts "none" only 127.0.0.1:8545 and localhost:8545
     // (bin/oe/rpc.rs), and a request without one is refused (jsonrpc server-utils hosts.rs).
-    const request = `POST / HTTP/1.0\\r\\nHost: 127.0.0.1:8545\\r\\nContent-Type: application/json\\r\\nContent-Length: ${body.length}\\r\\n\\r\\n${body}`;
+    const request = `POST / HTTP/1.0\\r\\nHost: 127.0.0.1:${RPC_PORT}\\r\\nContent-Type: application/json\\r\\nContent-Length: ${body.length}\\r\\n\\r\\n${body}`;
     return [shell === "sh" ? "/bin/sh" : "bash", "-c", `printf '${request}' | ${send} | grep -q '"result":false'`];
 }

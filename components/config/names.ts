@@ -33,6 +33,14 @@ export interface DerivedName {
     readonly owner: NameOwner;
 }
 
+/** A node of a chain (authority or RPC node) and the config entry it comes from. */
+export interface ChainNodeName {
+    readonly name: string;
+    readonly owner: NameOwner;
+    /** Published for other members (authorities[].p2p), which makes a Service of its own on Kubernetes. */
+    readonly p2p?: boolean;
+}
+
 export interface NamingInput {
     readonly platform: PlatformKind;
     /**
@@ -40,14 +48,13 @@ export interface NamingInput {
      * Absent: a placeholder that no config name can contain, so that only collisions between config entries are found.
      */
     readonly stack?: string;
-    /** `p2p`: published for other members (authorities[].p2p), which makes a Service of its own on Kubernetes. */
-    readonly authorities: readonly { readonly name: string; readonly owner: NameOwner; readonly p2p?: boolean }[];
+    readonly authorities: readonly ChainNodeName[];
     /** The home chain's RPC nodes, which the platforms realise like authorities. */
-    readonly rpcNodes: readonly { readonly name: string; readonly owner: NameOwner }[];
+    readonly rpcNodes: readonly ChainNodeName[];
     readonly rpcIngress: boolean;
-    readonly foreignAuthority?: { readonly name: string; readonly owner: NameOwner };
+    readonly foreignAuthority?: ChainNodeName;
     /** The local foreign chain's RPC node. */
-    readonly foreignRpcNode?: { readonly name: string; readonly owner: NameOwner };
+    readonly foreignRpcNode?: ChainNodeName;
     /** The RPC gateway of a permissioned consortium (access gateway or none). */
     readonly gateway?: { readonly name: string; readonly owner: NameOwner };
     readonly bridge?: {
@@ -145,7 +152,7 @@ export function derivedNames(input: NamingInput): DerivedName[] {
         for (const chain of chains) {
             const pulumiService = PULUMI_SERVICE_NAME;
             const component = platformComponent(chain.component, "kubernetes");
-            for (const { name, owner, p2p } of chain.nodes as readonly { name: string; owner: NameOwner; p2p?: boolean }[]) {
+            for (const { name, owner, p2p } of chain.nodes) {
                 if (p2p) {
                     add("Kubernetes Service", `${name}-p2p`, "published p2p Service", owner);
                     add(pulumiService, `${component}-${name}-p2p`, "published p2p Service", owner);

@@ -4,7 +4,7 @@ import { createHash } from "crypto";
 import type { KubernetesConfig } from "../config";
 import { AUTHORITY_COMPONENT, COMPONENT_LABEL, PART_OF_LABEL, RPC_NODE_COMPONENT, componentSelector, majority, workloadLabels, workloadSelector } from "./naming";
 import type { Platform, PlatformArgs } from "./platform";
-import { RPC_PORT, WS_PORT, hardenedPod, type FileKind, type WorkloadFile, type WorkloadSpec } from "./workload";
+import { RPC_PORT, WS_PORT, POD_HARDENING, containerHardening, type FileKind, type WorkloadFile, type WorkloadSpec } from "./workload";
 
 export interface KubernetesPlatformArgs extends PlatformArgs {
     readonly kubernetes: KubernetesConfig;
@@ -290,11 +290,11 @@ function podSpec(
             : {}),
         terminationGracePeriodSeconds: 60,
         enableServiceLinks: false,
-        ...hardenedPod(workload.runAs).pod,
+        ...POD_HARDENING,
         containers: [
             {
                 name: "node",
-                ...hardenedPod(workload.runAs).container,
+                ...containerHardening(workload.runAs),
                 image: workload.image,
                 command: [...workload.entrypoint],
                 args: [...workload.args],

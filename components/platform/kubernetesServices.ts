@@ -4,7 +4,7 @@ import type { KubernetesConfig } from "../config";
 import { checksum, configMapData, secretData } from "./kubernetes";
 import { workloadLabels, workloadSelector } from "./naming";
 import type { JobArgs, JobResult, ServicesArgs } from "./services";
-import { hardenedPod, type JobSpec, type ServiceSpec, type WorkloadFile } from "./workload";
+import { POD_HARDENING, containerHardening, type JobSpec, type ServiceSpec, type WorkloadFile } from "./workload";
 
 export interface KubernetesServicesArgs extends ServicesArgs {
     readonly kubernetes: KubernetesConfig;
@@ -87,11 +87,11 @@ export class KubernetesServices extends pulumi.ComponentResource {
                         ? { securityContext: { runAsUser: service.runAs.uid, runAsGroup: service.runAs.gid, fsGroup: service.runAs.gid, runAsNonRoot: true } }
                         : {}),
                     enableServiceLinks: false,
-                    ...hardenedPod(service.runAs).pod,
+                    ...POD_HARDENING,
                     containers: [
                         {
                             name: service.component,
-                            ...hardenedPod(service.runAs).container,
+                            ...containerHardening(service.runAs),
                             image: service.image,
                             command: [...service.command],
                             env: toEnv(service.env),
@@ -218,11 +218,11 @@ export class KubernetesJob extends pulumi.ComponentResource implements JobResult
                         spec: {
                             restartPolicy: "Never",
                             enableServiceLinks: false,
-                            ...hardenedPod(undefined).pod,
+                            ...POD_HARDENING,
                             containers: [
                                 {
                                     name: job.component,
-                                    ...hardenedPod(undefined).container,
+                                    ...containerHardening(undefined),
                                     image: job.image,
                                     command: [...job.command],
                                     env: toEnv(job.env),

@@ -122,19 +122,19 @@ export type JobSpec = Pick<ServiceSpec, "name" | "component" | "image" | "comman
 
 /**
  * What every pod of the consortium runs with on Kubernetes: no service-account token (nothing here calls the API
- * server) and no privilege escalation. A container whose image runs as a non-root user (runAs) also drops every
- * capability; images that start as root and drop to their own user (RabbitMQ's and Redis's entrypoints, Nethermind's
- * root process) keep the runtime's default set, which those entrypoints need (setuid, chown).
+ * server) and, in each container, no privilege escalation and the runtime's seccomp profile. A container whose image
+ * runs as a non-root user (runAs) also drops every capability; images that start as root and drop to their own user
+ * (RabbitMQ's and Redis's entrypoints, Nethermind's root process) keep the runtime's default set, which those
+ * entrypoints need (setuid, chown).
  */
-export function hardenedPod(runAs: { readonly uid: number; readonly gid: number } | undefined) {
+export const POD_HARDENING = { automountServiceAccountToken: false } as const;
+
+export function containerHardening(runAs: { readonly uid: number; readonly gid: number } | undefined) {
     return {
-        pod: { automountServiceAccountToken: false },
-        container: {
-            securityContext: {
-                allowPrivilegeEscalation: false,
-                ...(runAs ? { capabilities: { drop: ["ALL"] } } : {}),
-                seccompProfile: { type: "RuntimeDefault" },
-            },
+        securityContext: {
+            allowPrivilegeEscalation: false,
+            ...(runAs ? { capabilities: { drop: ["ALL"] } } : {}),
+            seccompProfile: { type: "RuntimeDefault" },
         },
     };
 }

@@ -81,7 +81,8 @@ export interface GatewayNginxInput {
 }
 
 const HOST_PORT = /^[A-Za-z0-9.-]+:\d{1,5}$/;
-const ORIGIN = /^(\*|https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?)$/;
+/** A browser origin (scheme, host, optional port) or "*": what the gateway's CORS map takes, and `rpc.corsOrigins` allows. */
+export const CORS_ORIGIN = /^(\*|https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?)$/;
 /** The request headers a node receives (WebSocket's handshake included); every other one, forwarding headers included, stays at the gateway. */
 const FORWARDED_HEADERS: readonly [string, string][] = [
     ["Content-Type", "$content_type"],
@@ -100,7 +101,7 @@ export function renderGatewayConfig(input: GatewayNginxInput): string {
         if (!HOST_PORT.test(endpoint)) throw new Error(`refusing to put '${endpoint}' in the gateway configuration: expected host:port`);
     }
     for (const origin of input.corsOrigins) {
-        if (!ORIGIN.test(origin)) throw new Error(`refusing to put the CORS origin '${origin}' in the gateway configuration: expected scheme://host[:port] or *`);
+        if (!CORS_ORIGIN.test(origin)) throw new Error(`refusing to put the CORS origin '${origin}' in the gateway configuration: expected scheme://host[:port] or *`);
     }
     if (input.http.length === 0 || input.ws.length === 0) throw new Error("the gateway needs at least one node endpoint");
     const limits = input.limits;

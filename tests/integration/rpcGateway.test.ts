@@ -4,7 +4,7 @@ import * as path from "path";
 import WebSocket from "ws";
 import { connectRpc } from "../../components/chain/rpc";
 import { DEFAULT_METHODS } from "../../components/rpcGateway/methods";
-import { DEFAULT_GATEWAY_LIMITS, FORWARD_LOCATION, GATEWAY_HEALTH_PATH, NJS_MODULE_PATH, renderGatewayConfig, renderHtpasswd, type GatewayLimits } from "../../components/rpcGateway/nginx";
+import { DEFAULT_GATEWAY_LIMITS, FORWARD_LOCATION, GATEWAY_HEALTH_PATH, NJS_MODULE_PATH, renderGatewayConfig, renderHtpasswd, type GatewayLimits, type GatewayNginxInput } from "../../components/rpcGateway/nginx";
 import { renderRpcFilter } from "../../components/rpcGateway/rpcFilter";
 import { startAnvil, type AnvilNode } from "../helpers/anvil";
 import { freePort, gatewayDir, startNginx, testConfig, writeReadable, type NginxFiles, type RunningNginx } from "../helpers/nginx";
@@ -43,30 +43,23 @@ interface Gateway {
     readonly accessLog: string;
 }
 
-async function gatewayInFrontOf(upstream: string, limits: GatewayLimits = TEST_LIMITS): Promise<Gateway> {
-    const files: NginxFiles = gatewayDir();
-    const port = await freePort();
-    const internalPort = await freePort();
+/** Writes the generated user file, filter and configuration into a scratch folder, as the platform mounts them. */
+function writeGateway(files: NginxFiles, input: Pick<GatewayNginxInput, "http" | "ws" | "listenPort" | "internalPort" | "limits" | "corsOrigins" | "resolver">): string {
     const filterPath = path.join(files.dir, "rpc-filter.js");
     const accessLog = path.join(files.dir, "access.log");
     writeReadable(files.htpasswdPath, renderHtpasswd(CREDENTIALS));
-    writeReadable(filterPath, renderRpcFilter({ methods: DEFAULT_METHODS, maxBatch: limits.maxBatch, forwardTo: FORWARD_LOCATION }));
+    writeReadable(filterPath, renderRpcFilter({ methods: DEFAULT_METHODS, maxBatch: input.limits.maxBatch, forwardTo: FORWARD_LOCATION }));
     writeReadable(
         files.configPath,
-        renderGatewayConfig({
-            http: [upstream],
-            ws: [upstream],
-            listenPort: port,
-            internalPort,
-            htpasswdPath: files.htpasswdPath,
-            filterPath,
-            njsModulePath: NJS_MODULE_PATH,
-            limits,
-            corsOrigins: [ORIGIN],
-            runtimeDir: files.dir,
-            accessLog,
-        }),
+        renderGatewayConfig({ ...input, htpasswdPath: files.htpasswdPath, filterPath, njsModulePath: NJS_MODULE_PATH, runtimeDir: files.dir, accessLog }),
     );
+    return accessLog;
+}
+
+async function gatewayInFrontOf(upstream: string, limits: GatewayLimits = TEST_LIMITS, corsOrigins: readonly string[] = [ORIGIN]): Promise<Gateway> {
+    const files: NginxFiles = gatewayDir();
+    const port = await freePort();
+    const accessLog = writeGateway(files, { http: [upstream], ws: [upstream], listenPort: port, internalPort: await freePort(), limits, corsOrigins });
     return { nginx: await startNginx(files, port), url: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}`, accessLog };
 }
 
@@ -248,25 +241,13 @@ describe("the RPC gateway (nginx with njs) in front of a node", () => {
     });
 
     test("with the origin '*', any origin is answered with '*' and never with credentials", async () => {
-        const files = gatewayDir();
-        const port = await freePort();
-        const filterPath = path.join(files.dir, "rpc-filter.js");
-        writeReadable(files.htpasswdPath, renderHtpasswd(CREDENTIALS));
-        writeReadable(filterPath, renderRpcFilter({ methods: DEFAULT_METHODS, maxBatch: 10, forwardTo: FORWARD_LOCATION }));
-        writeReadable(
-            files.configPath,
-            renderGatewayConfig({
-                http: [new URL(node.rpcUrl).host], ws: [new URL(node.rpcUrl).host], listenPort: port, internalPort: await freePort(), htpasswdPath: files.htpasswdPath,
-                filterPath, njsModulePath: NJS_MODULE_PATH, limits: TEST_LIMITS, corsOrigins: ["*"], runtimeDir: files.dir, accessLog: path.join(files.dir, "access.log"),
-            }),
-        );
-        const open = await startNginx(files, port);
+        const open = await gatewayInFrontOf(new URL(node.rpcUrl).host, TEST_LIMITS, ["*"]);
         try {
-            const preflight = await fetch(`http://127.0.0.1:${port}`, { method: "OPTIONS", headers: { origin: "https://any.example", "access-control-request-method": "POST" } });
+            const preflight = await fetch(open.url, { method: "OPTIONS", headers: { origin: "https://any.example", "access-control-request-method": "POST" } });
             expect(preflight.headers.get("access-control-allow-origin")).toBe("*");
             expect(preflight.headers.get("access-control-allow-credentials")).toBeNull();
         } finally {
-            await open.stop();
+            await open.nginx.stop();
         }
     });
 
@@ -314,26 +295,15 @@ describe("the RPC gateway (nginx with njs) in front of a node", () => {
     test("the Docker variant (names re-resolved through Docker's DNS) and failover backups are valid nginx configuration", () => {
         for (const resolver of ["127.0.0.11", undefined]) {
             const files = gatewayDir();
-            const filterPath = path.join(files.dir, "rpc-filter.js");
-            writeReadable(files.htpasswdPath, renderHtpasswd(CREDENTIALS));
-            writeReadable(filterPath, renderRpcFilter({ methods: DEFAULT_METHODS, maxBatch: 100, forwardTo: FORWARD_LOCATION }));
-            writeReadable(
-                files.configPath,
-                renderGatewayConfig({
-                    http: ["localhost:8545", "127.0.0.1:18545"],
-                    ws: ["localhost:8546", "127.0.0.1:18546"],
-                    ...(resolver ? { resolver } : {}),
-                    listenPort: 18080,
-                    internalPort: 18081,
-                    htpasswdPath: files.htpasswdPath,
-                    filterPath,
-                    njsModulePath: NJS_MODULE_PATH,
-                    limits: DEFAULT_GATEWAY_LIMITS,
-                    corsOrigins: ["*"],
-                    runtimeDir: files.dir,
-                    accessLog: path.join(files.dir, "access.log"),
-                }),
-            );
+            writeGateway(files, {
+                http: ["localhost:8545", "127.0.0.1:18545"],
+                ws: ["localhost:8546", "127.0.0.1:18546"],
+                ...(resolver ? { resolver } : {}),
+                listenPort: 18080,
+                internalPort: 18081,
+                limits: DEFAULT_GATEWAY_LIMITS,
+                corsOrigins: ["*"],
+            });
             const verdict = testConfig(files);
             expect({ resolver, ok: verdict.ok, output: verdict.ok ? "" : verdict.output }).toEqual({ resolver, ok: true, output: "" });
         }
