@@ -52,21 +52,39 @@ export interface RunningNginx {
     stop(): Promise<void>;
 }
 
+/** nginx could not bind its port: another process took it between `freePort` and nginx's start. */
+export class PortTakenError extends Error {}
+
+/**
+ * Starts nginx and waits until it answers on `port`. Ready means nginx itself answers (its `Server` header) and it
+ * logged no fatal error: a process of a parallel suite (anvil binds port 0) can take the port `freePort` found
+ * before nginx binds it, and nginx keeps retrying its bind for seconds while that other process answers.
+ */
 export async function startNginx(files: NginxFiles, port: number): Promise<RunningNginx> {
     const child: ChildProcess = spawn(requireNginx(), ["-e", "stderr", "-p", files.dir, "-c", files.configPath, "-g", "daemon off;"], { stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
     child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const fail = async (error: Error): Promise<never> => {
+        if (child.exitCode === null) {
+            const exited = new Promise((resolve) => child.once("exit", resolve));
+            child.kill("SIGKILL");
+            await exited;
+        }
+        rmSync(files.dir, { recursive: true, force: true });
+        throw error;
+    };
     const deadline = Date.now() + 10_000;
     for (;;) {
-        if (child.exitCode !== null) throw new Error(`nginx exited with ${child.exitCode}: ${output}`);
-        try {
-            await fetch(`http://127.0.0.1:${port}/`);
-            break;
-        } catch {
-            if (Date.now() > deadline) throw new Error(`nginx did not listen on ${port}: ${output}`);
-            await new Promise((resolve) => setTimeout(resolve, 100));
-        }
+        if (/\[emerg\].*Address already in use/.test(output)) await fail(new PortTakenError(`nginx could not bind a port: ${output}`));
+        if (child.exitCode !== null || output.includes("[emerg]")) await fail(new Error(`nginx failed (exit ${child.exitCode}): ${output}`));
+        const server = await fetch(`http://127.0.0.1:${port}/`).then(
+            (response) => response.headers.get("server") ?? "",
+            () => "",
+        );
+        if (server.startsWith("nginx")) break;
+        if (Date.now() > deadline) await fail(new Error(`nginx did not answer on ${port}${server ? ` (${server} answers there)` : ""}: ${output}`));
+        await new Promise((resolve) => setTimeout(resolve, 100));
     }
     return {
         output: () => output,

@@ -96,17 +96,18 @@ describe("a validator's RabbitMQ with the generated configuration", () => {
 describe("a validator's Redis with the generated configuration", () => {
     test("refuses commands without the generated password; the health check's command answers with it", async () => {
         const dir = mkdtempSync(path.join(tmpdir(), "bridge-redis-"));
-        const port = await freePort();
+        // A Unix socket, not a TCP port another suite's process could take between choosing and binding it.
+        const socket = path.join(dir, "redis.sock");
         const [, redisSpec] = validatorAgents({ validator: "v", address: "0x0", key: "0x0", queuePassword: "q", redisPassword: "RedisPassw0rd", images: { oracle: "o", rabbitmq: "q", redis: "d" }, settings: new Promise<never>(() => undefined) });
         const configFile = redisSpec.files.find((file) => file.key === "redis.conf")!;
         const configPath = path.join(dir, "redis.conf");
         writeFileSync(configPath, redisConfig("RedisPassw0rd"));
-        const server = spawn("redis-server", [configPath, "--port", String(port), "--dir", dir, "--bind", "127.0.0.1"], { stdio: "ignore" });
+        const server = spawn("redis-server", [configPath, "--port", "0", "--unixsocket", socket, "--dir", dir], { stdio: "ignore" });
         try {
-            await waitFor(async () => (await run("redis-cli", ["-p", String(port), "ping"], process.env)).output.length > 0, "Redis start", 20);
-            expect((await run("redis-cli", ["-p", String(port), "ping"], process.env)).output).toContain("NOAUTH");
+            await waitFor(async () => (await run("redis-cli", ["-s", socket, "ping"], process.env)).output.length > 0, "Redis start", 20);
+            expect((await run("redis-cli", ["-s", socket, "ping"], process.env)).output).toContain("NOAUTH");
             const [shell, flag, script] = redisSpec.healthCheck!;
-            const check = script.replace(configFile.path as string, configPath).replace("redis-cli ping", `redis-cli -p ${port} ping`);
+            const check = script.replace(configFile.path as string, configPath).replace("redis-cli ping", `redis-cli -s ${socket} ping`);
             expect((await run(shell, [flag, check], process.env)).code).toBe(0);
             const wrong = check.replace("RedisPassw0rd", "x").replace(configPath, path.join(dir, "missing.conf"));
             expect((await run(shell, [flag, wrong], process.env)).code).not.toBe(0);

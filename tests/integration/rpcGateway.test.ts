@@ -7,7 +7,7 @@ import { DEFAULT_METHODS } from "../../components/rpcGateway/methods";
 import { DEFAULT_GATEWAY_LIMITS, FORWARD_LOCATION, GATEWAY_HEALTH_PATH, NJS_MODULE_PATH, renderGatewayConfig, renderHtpasswd, type GatewayLimits, type GatewayNginxInput } from "../../components/rpcGateway/nginx";
 import { renderRpcFilter } from "../../components/rpcGateway/rpcFilter";
 import { startAnvil, type AnvilNode } from "../helpers/anvil";
-import { freePort, gatewayDir, startNginx, testConfig, writeReadable, type NginxFiles, type RunningNginx } from "../helpers/nginx";
+import { PortTakenError, freePort, gatewayDir, startNginx, testConfig, writeReadable, type NginxFiles, type RunningNginx } from "../helpers/nginx";
 
 /**
  * The generated gateway (nginx with Debian's njs module, the software of the official image) in front of anvil or
@@ -57,10 +57,16 @@ function writeGateway(files: NginxFiles, input: Pick<GatewayNginxInput, "http" |
 }
 
 async function gatewayInFrontOf(upstream: string, limits: GatewayLimits = TEST_LIMITS, corsOrigins: readonly string[] = [ORIGIN]): Promise<Gateway> {
-    const files: NginxFiles = gatewayDir();
-    const port = await freePort();
-    const accessLog = writeGateway(files, { http: [upstream], ws: [upstream], listenPort: port, internalPort: await freePort(), limits, corsOrigins });
-    return { nginx: await startNginx(files, port), url: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}`, accessLog };
+    for (let attempt = 1; ; attempt++) {
+        const files: NginxFiles = gatewayDir();
+        const port = await freePort();
+        const accessLog = writeGateway(files, { http: [upstream], ws: [upstream], listenPort: port, internalPort: await freePort(), limits, corsOrigins });
+        try {
+            return { nginx: await startNginx(files, port), url: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}`, accessLog };
+        } catch (error) {
+            if (!(error instanceof PortTakenError) || attempt === 3) throw error;
+        }
+    }
 }
 
 const basic = (username: string, password: string) => `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}`;

@@ -1,7 +1,8 @@
 // Uses the deployed hub as an iExec user would, with the official iExec SDK (ESM only, hence a
 // separate process): deposit RLC, deploy an app, a dataset and a workerpool, sign the four orders,
 // match them into a deal and read the deal back. Prints one JSON line with what it observed.
-import { IExec, utils } from "iexec";
+import { JsonRpcProvider, Wallet } from "ethers";
+import { IExec } from "iexec";
 
 const [rpcUrl, hubAddress] = process.argv.slice(2);
 const privateKey = process.env.IEXEC_TEST_KEY;
@@ -10,7 +11,11 @@ if (!rpcUrl || !hubAddress || !privateKey) {
     process.exit(2);
 }
 
-const iexec = new IExec({ ethProvider: utils.getSignerFromPrivateKey(rpcUrl, privateKey) }, { hubAddress });
+// The SDK's own signer (utils.getSignerFromPrivateKey) keeps ethers' 250 ms cache of identical calls: when a block
+// seals right after a transaction, the next transaction's pending-nonce query is answered from that cache with the
+// nonce just used ("nonce too low"). A wallet whose provider caches nothing asks the node each time.
+const signer = new Wallet(privateKey, new JsonRpcProvider(rpcUrl, undefined, { cacheTimeout: -1 }));
+const iexec = new IExec({ ethProvider: signer }, { hubAddress });
 const noPreflight = { preflightCheck: false };
 const owner = await iexec.wallet.getAddress();
 
