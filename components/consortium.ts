@@ -294,6 +294,7 @@ export class Consortium extends pulumi.ComponentResource {
             internalUrl: `http://${hostOf(config.rpc.nodes[0])}:${RPC_PORT}`,
             publicUrl: platform.rpcUrl,
             ...(dockerNetwork ? { dockerNetwork } : {}),
+            reach: { chainNodes: args.prefix },
         };
         this.authorities = pulumi.all([
             ...own.map(({ authority, identity, publicEnode }) =>

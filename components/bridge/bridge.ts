@@ -127,7 +127,7 @@ export class Bridge extends pulumi.ComponentResource {
         const job = createJob(
             `${name}-job`,
             config,
-            { prefix: args.prefix, job: bridgeContractsJob(bridge.images.contracts, environment, keys.deployerKey), timeoutMinutes, dockerNetworks },
+            { prefix: args.prefix, job: bridgeContractsJob(bridge.images.contracts, environment, keys.deployerKey, [home.reach, foreign.reach]), timeoutMinutes, dockerNetworks },
             { parent: this, dependsOn: [preparation] },
         );
 
@@ -163,6 +163,7 @@ export class Bridge extends pulumi.ComponentResource {
                       redisPassword: new random.RandomPassword(`${name}-${validator.name}-redis-password`, { length: 32, special: false }, { parent: this }).result,
                       images: bridge.images,
                       settings: oracleSettings,
+                      chains: [home.reach, foreign.reach],
                       ...(args.allowanceList ? { allowanceList: args.allowanceList } : {}),
                   })
                 : [],

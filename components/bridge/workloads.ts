@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import { BRIDGE_NAME_PREFIX } from "../config";
-import { SECRETS_DIR, type JobSpec, type ServiceSpec } from "../platform/workload";
+import { SECRETS_DIR, type JobSpec, type Reach, type ServiceSpec } from "../platform/workload";
 import { ORACLE_PROCESSES, oracleEnvironment, type OracleSettings } from "./oracle";
 
 /**
@@ -34,7 +34,8 @@ export function fromSecretFiles(assignments: readonly (readonly [string, string]
 
 export const BRIDGE_CONTRACTS_JOB = `${BRIDGE_NAME_PREFIX}-contracts`;
 
-export function bridgeContractsJob(image: string, env: pulumi.Input<Record<string, string>>, deployerKey: pulumi.Input<string>): JobSpec {
+/** `chains`: the home and foreign chains' RPC endpoints, which the deployment connects to. */
+export function bridgeContractsJob(image: string, env: pulumi.Input<Record<string, string>>, deployerKey: pulumi.Input<string>, chains: readonly Reach[]): JobSpec {
     return {
         name: BRIDGE_CONTRACTS_JOB,
         component: "bridge-contracts",
@@ -43,6 +44,7 @@ export function bridgeContractsJob(image: string, env: pulumi.Input<Record<strin
         command: keyFromFile("DEPLOYMENT_ACCOUNT_PRIVATE_KEY", DEPLOYER_KEY_PATH, `cd ${CONTRACTS_DEPLOY_DIR} && node deploy.js && cat bridgeDeploymentResults.json`),
         env,
         files: [{ key: "deployer.key", path: DEPLOYER_KEY_PATH, content: withoutPrefix(deployerKey), encoding: "utf8", kind: "secret" }],
+        reaches: chains,
     };
 }
 
@@ -58,6 +60,8 @@ export interface ValidatorAgentsInput {
     readonly settings: pulumi.Input<Omit<OracleSettings, "validatorAddress">>;
     /** Accounts whose home-to-foreign transfers are relayed (permissioning); absent: everyone's. */
     readonly allowanceList?: readonly string[];
+    /** The home and foreign chains' RPC endpoints, which the oracle processes connect to. */
+    readonly chains: readonly Reach[];
 }
 
 export const agentName = (validator: string, part: string) => `${BRIDGE_NAME_PREFIX}-${validator}-${part}`;
@@ -175,6 +179,7 @@ export function validatorAgents(input: ValidatorAgentsInput): ServiceSpec[] {
                 ports: [],
                 resources: { cpu: "50m", memory: "256Mi" },
                 group,
+                reaches: input.chains,
             };
         }),
     ];

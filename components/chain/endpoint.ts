@@ -1,4 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
+import type { Reach } from "../platform/workload";
 import type { RpcCredentials } from "./rpc";
 
 /**
@@ -15,9 +16,13 @@ export interface ChainEndpoint {
     readonly publicUrl: pulumi.Input<string>;
     /** The Docker network its RPC nodes are on, which a consumer on Docker joins. */
     readonly dockerNetwork?: pulumi.Input<string>;
+    /** What a workload inside the platform connects to for `internalUrl` (its Kubernetes egress rule). */
+    readonly reach: Reach;
 }
 
 /** A chain this stack does not run (Ethereum mainnet): one URL for everyone. */
 export function externalChainEndpoint(chainId: number, rpcUrl: string): ChainEndpoint {
-    return { chainId, program: { url: rpcUrl }, internalUrl: rpcUrl, publicUrl: rpcUrl };
+    const url = new URL(rpcUrl);
+    const port = url.port ? Number(url.port) : url.protocol === "https:" || url.protocol === "wss:" ? 443 : 80;
+    return { chainId, program: { url: rpcUrl }, internalUrl: rpcUrl, publicUrl: rpcUrl, reach: { external: { host: url.hostname, port } } };
 }

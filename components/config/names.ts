@@ -91,7 +91,7 @@ function bridgeWorkloads(bridge: NonNullable<NamingInput["bridge"]>): { services
     const { config } = bridge;
     const services: { spec: ServiceShape; owner: NameOwner }[] = [];
     for (const validator of bridge.validators) {
-        const agents = workloads.validatorAgents({ validator: validator.name, address: pending(), key: pending(), queuePassword: pending(), redisPassword: pending(), images: config.images, settings: pending() });
+        const agents = workloads.validatorAgents({ validator: validator.name, address: pending(), key: pending(), queuePassword: pending(), redisPassword: pending(), images: config.images, settings: pending(), chains: [] });
         for (const spec of agents) services.push({ spec, owner: validator.owner });
     }
     if (config.ui) {
@@ -113,7 +113,7 @@ function bridgeWorkloads(bridge: NonNullable<NamingInput["bridge"]>): { services
         });
         services.push({ spec, owner: { key: "bridge.ui", label: `bridge.ui (the bridge UI '${spec.name}')`, base: `bridge:${spec.name}` } });
     }
-    const job = workloads.bridgeContractsJob(config.images.contracts, {}, pending());
+    const job = workloads.bridgeContractsJob(config.images.contracts, {}, pending(), []);
     return { services, job: { spec: job, owner: { key: "bridge", label: `bridge (its contracts job '${job.name}')`, base: `bridge:${job.name}` } } };
 }
 
@@ -169,7 +169,9 @@ export function derivedNames(input: NamingInput): DerivedName[] {
             add("Kubernetes ConfigMap", `${chain.prefix}-chain`, "shared chain spec", chainOwner);
             add("Kubernetes PodDisruptionBudget", `${chain.prefix}-authorities`, "authorities' disruption budget", chainOwner);
             add("Kubernetes PodDisruptionBudget", `${chain.prefix}-rpc-nodes`, "RPC nodes' disruption budget", chainOwner);
+            add("Kubernetes NetworkPolicy", `${chain.prefix}-default-deny`, "default-deny policy", chainOwner);
             add("Kubernetes NetworkPolicy", `${chain.prefix}-authority-p2p`, "p2p policy", chainOwner);
+            add("Kubernetes NetworkPolicy", `${chain.prefix}-node-egress`, "nodes' egress policy", chainOwner);
             if (chain.gateway) add("Kubernetes NetworkPolicy", `${chain.prefix}-authority-rpc`, "RPC nodes' policy behind the gateway", chainOwner);
             add("Kubernetes NetworkPolicy", `${chain.prefix}-rpc-endpoint`, "RPC endpoint policy", chainOwner);
             add("Kubernetes Service", `${chain.prefix}-rpc`, "users' RPC Service", chainOwner);
@@ -187,6 +189,8 @@ export function derivedNames(input: NamingInput): DerivedName[] {
             add(spec.dataPath ? "Kubernetes StatefulSet" : "Kubernetes Deployment", spec.name, spec.dataPath ? "StatefulSet" : "Deployment", owner);
             if (!spec.dataPath && (spec.replicas ?? 1) > 1) add("Kubernetes PodDisruptionBudget", spec.name, "disruption budget", owner);
             if (spec.expose?.ingressHost) add("Kubernetes Ingress", spec.name, "Ingress", owner);
+            add("Kubernetes NetworkPolicy", `${spec.name}-egress`, "egress policy", owner);
+            if (spec.expose) add("Kubernetes NetworkPolicy", `${spec.name}-expose`, "exposure policy", owner);
         }
         const groups = new Map<string, NameOwner>();
         for (const { spec, owner } of services) if (spec.group && !groups.has(spec.group)) groups.set(spec.group, owner);
@@ -196,6 +200,7 @@ export function derivedNames(input: NamingInput): DerivedName[] {
             add("Kubernetes ConfigMap", `${spec.name}-config`, "configuration", owner);
             add("Kubernetes Secret", `${spec.name}-keys`, "key Secret", owner);
             add("Kubernetes Job", spec.name, "Job", owner);
+            add("Kubernetes NetworkPolicy", `${spec.name}-egress`, "egress policy", owner);
         }
     } else {
         // docker.ts: per chain, its own network; containers and volumes are named after the chain's prefix.

@@ -12,6 +12,14 @@ export type { WorkloadFile, WorkloadPort, WorkloadSpec } from "./workload";
 export { DockerPlatform } from "./docker";
 export { KubernetesPlatform } from "./kubernetes";
 
+/** The external members' networks (`allowFrom`) and the ports their enodes name. */
+function externalPeersOf(config: ConsortiumConfig) {
+    return {
+        cidrs: [...new Set(config.externalAuthorities.flatMap((external) => external.allowFrom))],
+        ports: [...new Set(config.externalAuthorities.map((external) => Number(new URL(external.enode).port)))],
+    };
+}
+
 /** Chooses the realisation of the workloads from `platform` in the stack config. */
 export function createPlatform(
     name: string,
@@ -23,7 +31,7 @@ export function createPlatform(
         case "docker":
             return new DockerPlatform(name, args, opts);
         case "kubernetes":
-            return new KubernetesPlatform(name, { ...args, kubernetes: config.kubernetes!, externalPeerSources: [...new Set(config.externalAuthorities.flatMap((external) => external.allowFrom))] }, opts);
+            return new KubernetesPlatform(name, { ...args, kubernetes: config.kubernetes!, externalPeers: externalPeersOf(config) }, opts);
     }
 }
 

@@ -2,14 +2,15 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import type { KubernetesConfig } from "../config";
-import { AUTHORITY_COMPONENT, COMPONENT_LABEL, PART_OF_LABEL, RPC_NODE_COMPONENT, componentSelector, majority, workloadLabels, workloadSelector } from "./naming";
+import { createChainPolicies, type ChainPolicyArgs } from "./kubernetesPolicies";
+import { AUTHORITY_COMPONENT, RPC_NODE_COMPONENT, componentSelector, majority, workloadLabels, workloadSelector } from "./naming";
 import type { Platform, PlatformArgs } from "./platform";
 import { RPC_PORT, WS_PORT, POD_HARDENING, containerHardening, type FileKind, type WorkloadFile, type WorkloadSpec } from "./workload";
 
 export interface KubernetesPlatformArgs extends PlatformArgs {
     readonly kubernetes: KubernetesConfig;
-    /** Where authorities run by other members dial in from (`externalAuthorities[].allowFrom`): IPv4 CIDR blocks. */
-    readonly externalPeerSources: readonly string[];
+    /** Where authorities run by other members dial in from and are dialled at (`externalAuthorities[].allowFrom`, their enodes' ports). */
+    readonly externalPeers: ChainPolicyArgs["externalPeers"];
 }
 
 const VOLUME_FOR_KIND: Record<FileKind, string> = { shared: "chain", config: "config", secret: "keys" };
@@ -39,6 +40,17 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
             ? new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: namespaceName, labels: baseLabels } }, keep).metadata.name
             : pulumi.output(namespaceName);
         const metadata = (objectName: string, labels: Record<string, string> = baseLabels) => ({ name: objectName, namespace, labels });
+
+        const gateway = args.rpcGateway;
+        const userSelector = gateway ? workloadSelector(prefix, gateway.name) : componentSelector(prefix, RPC_NODE_COMPONENT);
+        // Before the nodes: under the default deny a node reaches only what these allow.
+        const policies = createChainPolicies(this, name, metadata, {
+            prefix,
+            workloads: args.workloads,
+            ownsNamespace: createNamespace,
+            externalPeers: args.externalPeers,
+            ...(gateway ? { gateway: { selector: userSelector, port: gateway.port } } : {}),
+        });
 
         const sharedFiles = uniqueByKey(args.workloads.flatMap((workload) => workload.files.filter((file) => file.kind === "shared")));
         const sharedConfigMap = new k8s.core.v1.ConfigMap(`${name}-chain`, { metadata: metadata(`${prefix}-chain`), ...configMapData(sharedFiles) }, { parent: this });
@@ -133,7 +145,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
                 },
                 // Created together: a node is ready only when it has peers and blocks advance (its readiness probe),
                 // so a new chain's first node could never be ready alone. Pulumi waits for each rollout to be ready.
-                { parent: this },
+                { parent: this, dependsOn: policies },
             );
         }
 
@@ -157,61 +169,11 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
             { parent: this },
         );
 
-        const chainNodes = { matchLabels: { [PART_OF_LABEL]: prefix }, matchExpressions: [{ key: COMPONENT_LABEL, operator: "In", values: [AUTHORITY_COMPONENT, RPC_NODE_COMPONENT] }] };
-        const p2pPorts = uniquePorts(args.workloads, "p2p");
-        new k8s.networking.v1.NetworkPolicy(
-            `${name}-authority-p2p`,
-            {
-                metadata: metadata(`${prefix}-authority-p2p`),
-                spec: {
-                    podSelector: chainNodes,
-                    policyTypes: ["Ingress"],
-                    ingress: [
-                        {
-                            from: [{ podSelector: chainNodes }, ...args.externalPeerSources.map((cidr) => ({ ipBlock: { cidr } }))],
-                            ports: p2pPorts,
-                        },
-                    ],
-                },
-            },
-            { parent: this },
-        );
-
-        const rpcNodePorts = uniquePorts(args.workloads, "rpc");
-        const gateway = args.rpcGateway;
-        if (gateway) {
-            // Behind the gateway, only the consortium's own pods (the gateway, bridge agents and jobs) reach the RPC nodes.
-            new k8s.networking.v1.NetworkPolicy(
-                `${name}-authority-rpc`,
-                {
-                    metadata: metadata(`${prefix}-authority-rpc`),
-                    spec: {
-                        podSelector: { matchLabels: componentSelector(prefix, RPC_NODE_COMPONENT) },
-                        policyTypes: ["Ingress"],
-                        ingress: [{ from: [{ podSelector: { matchLabels: { [PART_OF_LABEL]: prefix } } }], ports: rpcNodePorts }],
-                    },
-                },
-                { parent: this },
-            );
-        }
         if (rpcNodes.length === 0) throw new Error("a chain needs at least one RPC node");
         // What users reach: the gateway's one port (JSON-RPC and WebSocket), or every RPC node's RPC and WS ports.
         const userPorts = gateway
             ? [{ name: "rpc", port: RPC_PORT, targetPort: gateway.port, protocol: "TCP" as const }]
             : rpcNodes[0].ports.filter((port) => port.role === "rpc").map((port) => ({ name: port.name, port: port.port, targetPort: port.port, protocol: port.protocol }));
-        const userSelector = gateway ? workloadSelector(prefix, gateway.name) : componentSelector(prefix, RPC_NODE_COMPONENT);
-        new k8s.networking.v1.NetworkPolicy(
-            `${name}-rpc-endpoint`,
-            {
-                metadata: metadata(`${prefix}-rpc-endpoint`),
-                spec: {
-                    podSelector: { matchLabels: userSelector },
-                    policyTypes: ["Ingress"],
-                    ingress: [{ ports: userPorts.map((port) => ({ port: port.targetPort, protocol: port.protocol })) }],
-                },
-            },
-            { parent: this },
-        );
 
         const rpcServiceName = `${prefix}-rpc`;
         const rpcService = new k8s.core.v1.Service(
@@ -319,14 +281,6 @@ function uniqueByKey(files: readonly WorkloadFile[]): WorkloadFile[] {
     const byKey = new Map<string, WorkloadFile>();
     for (const file of files) if (!byKey.has(file.key)) byKey.set(file.key, file);
     return [...byKey.values()];
-}
-
-function uniquePorts(workloads: readonly WorkloadSpec[], role: "p2p" | "rpc") {
-    const seen = new Map<string, { port: number; protocol: "TCP" | "UDP" }>();
-    for (const port of workloads.flatMap((workload) => workload.ports.filter((candidate) => candidate.role === role))) {
-        seen.set(`${port.port}/${port.protocol}`, { port: port.port, protocol: port.protocol });
-    }
-    return [...seen.values()];
 }
 
 export function configMapData(files: readonly WorkloadFile[]) {

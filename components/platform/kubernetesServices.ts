@@ -2,9 +2,10 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { KubernetesConfig } from "../config";
 import { checksum, configMapData, secretData } from "./kubernetes";
+import { DNS_EGRESS, reachRule } from "./kubernetesPolicies";
 import { workloadLabels, workloadSelector } from "./naming";
 import type { JobArgs, JobResult, ServicesArgs } from "./services";
-import { POD_HARDENING, containerHardening, type JobSpec, type ServiceSpec, type WorkloadFile } from "./workload";
+import { POD_HARDENING, containerHardening, type JobSpec, type Reach, type ServiceSpec, type WorkloadFile } from "./workload";
 
 export interface KubernetesServicesArgs extends ServicesArgs {
     readonly kubernetes: KubernetesConfig;
@@ -17,6 +18,21 @@ const toEnv = (env: ServiceSpec["env"]) => pulumi.output(env).apply((values) => 
 
 function fileMounts(files: readonly WorkloadFile[]) {
     return files.map((file) => ({ name: file.kind === "secret" ? "keys" : "config", mountPath: file.path, subPath: file.key, readOnly: true }));
+}
+
+const groupSelector = (prefix: string, group: string) => ({ matchLabels: { [GROUP_LABEL]: group, "app.kubernetes.io/part-of": prefix } });
+
+/**
+ * What one service's or job's pods may connect to, under the chain's default deny: name resolution, its own group's
+ * pods and what it declares it reaches (`reaches`), nothing else.
+ */
+function egressPolicy(parent: pulumi.Resource, resourceName: string, metadata: k8s.types.input.meta.v1.ObjectMeta, prefix: string, workload: { readonly name: string; readonly reaches?: readonly Reach[]; readonly group?: string }): k8s.networking.v1.NetworkPolicy {
+    const group = workload.group ? [{ to: [{ podSelector: groupSelector(prefix, workload.group) }] }] : [];
+    return new k8s.networking.v1.NetworkPolicy(
+        `${resourceName}-egress`,
+        { metadata, spec: { podSelector: { matchLabels: workloadSelector(prefix, workload.name) }, policyTypes: ["Egress"], egress: [DNS_EGRESS, ...group, ...(workload.reaches ?? []).map(reachRule)] } },
+        { parent },
+    );
 }
 
 /**
@@ -75,6 +91,8 @@ export class KubernetesServices extends pulumi.ComponentResource {
                     { parent: this },
                 );
             }
+            // Before its pods start: under the chain's default deny they could reach nothing without it.
+            const egress = egressPolicy(this, `${name}-${service.name}`, metadata(`${service.name}-egress`), prefix, service);
             const probe = service.healthCheck
                 ? { exec: { command: [...service.healthCheck] }, initialDelaySeconds: 20, periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 6 }
                 : undefined;
@@ -127,7 +145,7 @@ export class KubernetesServices extends pulumi.ComponentResource {
                             ],
                         },
                     },
-                    { parent: this },
+                    { parent: this, dependsOn: [egress] },
                 );
             } else {
                 const replicas = service.replicas ?? 1;
@@ -144,7 +162,7 @@ export class KubernetesServices extends pulumi.ComponentResource {
                             template: podTemplate,
                         },
                     },
-                    { parent: this },
+                    { parent: this, dependsOn: [egress] },
                 );
                 if (replicas > 1) {
                     new k8s.policy.v1.PodDisruptionBudget(
@@ -153,6 +171,14 @@ export class KubernetesServices extends pulumi.ComponentResource {
                         { parent: this },
                     );
                 }
+            }
+            if (service.expose) {
+                // Users (through the cluster's ingress controller or the Service) reach its published port.
+                new k8s.networking.v1.NetworkPolicy(
+                    `${name}-${service.name}-expose`,
+                    { metadata: metadata(`${service.name}-expose`), spec: { podSelector: { matchLabels: workloadSelector(prefix, service.name) }, policyTypes: ["Ingress"], ingress: [{ ports: [{ port: service.expose.port, protocol: "TCP" }] }] } },
+                    { parent: this },
+                );
             }
             if (service.expose?.ingressHost) {
                 new k8s.networking.v1.Ingress(
@@ -179,11 +205,7 @@ export class KubernetesServices extends pulumi.ComponentResource {
                 `${name}-${group}`,
                 {
                     metadata: { name: `${group}-internal`, namespace, labels: { "app.kubernetes.io/part-of": prefix, "app.kubernetes.io/managed-by": "pulumi" } },
-                    spec: {
-                        podSelector: { matchLabels: { [GROUP_LABEL]: group, "app.kubernetes.io/part-of": prefix } },
-                        policyTypes: ["Ingress"],
-                        ingress: [{ from: [{ podSelector: { matchLabels: { [GROUP_LABEL]: group, "app.kubernetes.io/part-of": prefix } } }] }],
-                    },
+                    spec: { podSelector: groupSelector(prefix, group), policyTypes: ["Ingress"], ingress: [{ from: [{ podSelector: groupSelector(prefix, group) }] }] },
                 },
                 { parent: this },
             );
@@ -206,6 +228,7 @@ export class KubernetesJob extends pulumi.ComponentResource implements JobResult
         const labels = workloadLabels(args.prefix, job);
         const metadata = (objectName: string) => ({ name: objectName, namespace: args.kubernetes.namespace, labels });
         const { volumes } = fileObjects(this, `${name}-${job.name}`, metadata, job, () => ({ parent: this }));
+        const egress = egressPolicy(this, `${name}-${job.name}`, metadata(`${job.name}-egress`), args.prefix, job);
         const kubernetesJob = new k8s.batch.v1.Job(
             `${name}-${job.name}`,
             {
@@ -235,8 +258,9 @@ export class KubernetesJob extends pulumi.ComponentResource implements JobResult
                     },
                 },
             },
-            { parent: this, ignoreChanges: ["spec", "metadata"], customTimeouts: { create: `${args.timeoutMinutes}m` } },
+            { parent: this, dependsOn: [egress], ignoreChanges: ["spec", "metadata"], customTimeouts: { create: `${args.timeoutMinutes}m` } },
         );
+
         this.output = pulumi.output(undefined);
         this.completed = kubernetesJob;
         this.registerOutputs({});

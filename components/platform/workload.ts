@@ -85,6 +85,14 @@ export const RPC_NODE_PORTS: readonly WorkloadPort[] = [
 ];
 
 /**
+ * Where a service or job connects, besides name resolution and its own group: the RPC nodes of a chain this stack
+ * runs (`chainNodes`: the part-of label its platform gives them), or a host outside the platform (an external
+ * foreign chain). On Kubernetes each becomes an egress rule and nothing else is reachable; on Docker the networks a
+ * service joins decide it.
+ */
+export type Reach = { readonly chainNodes: string } | { readonly external: { readonly host: string; readonly port: number } };
+
+/**
  * A long-running process that is not a chain node (a bridge agent, its queue or database, a UI).
  * Its environment holds configuration only: key material comes as `secret` files.
  */
@@ -115,10 +123,12 @@ export interface ServiceSpec {
     readonly runAs?: { readonly uid: number; readonly gid: number };
     /** Copies on Kubernetes (with a PodDisruptionBudget keeping all but one), for a stateless service; Docker runs one. */
     readonly replicas?: number;
+    /** What it connects to (none: only its group and DNS). */
+    readonly reaches?: readonly Reach[];
 }
 
 /** A process run once to completion (a contract deployment). It is never run again by a later update. */
-export type JobSpec = Pick<ServiceSpec, "name" | "component" | "image" | "command" | "env" | "files">;
+export type JobSpec = Pick<ServiceSpec, "name" | "component" | "image" | "command" | "env" | "files" | "reaches">;
 
 /**
  * What every pod of the consortium runs with on Kubernetes: no service-account token (nothing here calls the API

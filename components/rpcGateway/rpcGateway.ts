@@ -29,7 +29,7 @@ export interface RpcGatewayArgs {
 }
 
 /** The gateway's workload, for either platform: nginx with its configuration and user file. */
-function gatewayService(config: ConsortiumConfig, nodeHosts: readonly string[], htpasswd: pulumi.Input<string>, image: string): ServiceSpec {
+function gatewayService(config: ConsortiumConfig, prefix: string, nodeHosts: readonly string[], htpasswd: pulumi.Input<string>, image: string): ServiceSpec {
     // The digest of a file of salted hashes of random passwords reveals nothing; it is not secret.
     const usersDigest = pulumi.unsecret(pulumi.output(htpasswd).apply((users) => createHash("sha256").update(users).digest("hex").slice(0, 16)));
     const limits = config.permissioning!.rpc.limits;
@@ -70,6 +70,7 @@ function gatewayService(config: ConsortiumConfig, nodeHosts: readonly string[], 
         // Two on Kubernetes, so that a node drain or an update never leaves members without RPC. Limits are per
         // replica: a member may get up to twice its rate in all.
         replicas: 2,
+        reaches: [{ chainNodes: prefix }],
     };
 }
 
@@ -99,7 +100,7 @@ export class RpcGateway extends pulumi.ComponentResource {
         createServices(
             `${name}-service`,
             config,
-            { prefix: args.prefix, services: [gatewayService(config, args.nodeHosts, htpasswd, image)], protect: config.protect, dockerNetworks: args.dockerNetwork ? [args.dockerNetwork] : [] },
+            { prefix: args.prefix, services: [gatewayService(config, args.prefix, args.nodeHosts, htpasswd, image)], protect: config.protect, dockerNetworks: args.dockerNetwork ? [args.dockerNetwork] : [] },
             { parent: this },
         );
         this.registerOutputs({});

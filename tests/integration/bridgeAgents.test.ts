@@ -87,7 +87,7 @@ describe("a validator's RabbitMQ with the generated configuration", () => {
     }, 180_000);
 
     test("the generated files are the ones the agents mount", () => {
-        const [rabbit] = validatorAgents({ validator: "v", address: "0x0", key: "0x0", queuePassword: PASSWORD, redisPassword: "r", images: { oracle: "o", rabbitmq: "q", redis: "d" }, settings: new Promise<never>(() => undefined) });
+        const [rabbit] = validatorAgents({ validator: "v", address: "0x0", key: "0x0", queuePassword: PASSWORD, redisPassword: "r", images: { oracle: "o", rabbitmq: "q", redis: "d" }, settings: new Promise<never>(() => undefined), chains: [] });
         expect(rabbit.files.map((file) => file.path)).toEqual(["/etc/rabbitmq/conf.d/30-consortium.conf", "/consortium/secrets/rabbitmq-definitions.json"]);
         expect(rabbitmqConfig(PASSWORD)).toContain("load_definitions = /consortium/secrets/rabbitmq-definitions.json");
     });
@@ -98,7 +98,7 @@ describe("a validator's Redis with the generated configuration", () => {
         const dir = mkdtempSync(path.join(tmpdir(), "bridge-redis-"));
         // A Unix socket, not a TCP port another suite's process could take between choosing and binding it.
         const socket = path.join(dir, "redis.sock");
-        const [, redisSpec] = validatorAgents({ validator: "v", address: "0x0", key: "0x0", queuePassword: "q", redisPassword: "RedisPassw0rd", images: { oracle: "o", rabbitmq: "q", redis: "d" }, settings: new Promise<never>(() => undefined) });
+        const [, redisSpec] = validatorAgents({ validator: "v", address: "0x0", key: "0x0", queuePassword: "q", redisPassword: "RedisPassw0rd", images: { oracle: "o", rabbitmq: "q", redis: "d" }, settings: new Promise<never>(() => undefined), chains: [] });
         const configFile = redisSpec.files.find((file) => file.key === "redis.conf")!;
         const configPath = path.join(dir, "redis.conf");
         writeFileSync(configPath, redisConfig("RedisPassw0rd"));

@@ -278,7 +278,7 @@ describe("the bridge on Kubernetes with an external foreign chain", () => {
             const container = deployment.inputs.spec.template.spec.containers[0];
             expect(container.env.map((variable: { name: string }) => variable.name)).not.toContain("ORACLE_VALIDATOR_ADDRESS_PRIVATE_KEY");
         }
-        const policies = ofType(registrations, "kubernetes:networking.k8s.io/v1:NetworkPolicy").filter((policy) => policy.inputs.metadata.name.startsWith("bridge-"));
+        const policies = ofType(registrations, "kubernetes:networking.k8s.io/v1:NetworkPolicy").filter((policy) => /^bridge-.*-internal$/.test(policy.inputs.metadata.name));
         expect(policies.map((policy) => policy.inputs.metadata.name).sort()).toEqual(["bridge-acme-internal", "bridge-globex-internal"]);
         for (const object of [...statefulSets, ...deployments, ...policies]) {
             validateKubernetesObject({ apiVersion: object.type.split(":")[1], kind: object.type.split(":")[2], ...object.inputs });

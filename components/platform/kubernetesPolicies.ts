@@ -1,0 +1,105 @@
+import * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
+import { AUTHORITY_COMPONENT, COMPONENT_LABEL, PART_OF_LABEL, RPC_NODE_COMPONENT, componentSelector } from "./naming";
+import { RPC_PORT, WS_PORT, type Reach, type WorkloadSpec } from "./workload";
+
+/**
+ * The consortium's NetworkPolicies. A default deny (ingress and egress) covers its pods, then each workload gets
+ * exactly what it uses: p2p between the chain's nodes and the external members' networks, JSON-RPC on the RPC nodes
+ * (or the gateway) for users, and per service the chains it reads and its own group.
+ */
+
+type EgressRule = k8s.types.input.networking.v1.NetworkPolicyEgressRule;
+type Metadata = (objectName: string) => k8s.types.input.meta.v1.ObjectMeta;
+
+/**
+ * Name resolution: port 53 on any pod of the cluster (the DNS Service's endpoints are CoreDNS or kube-dns pods,
+ * whose labels differ between distributions), never outside it.
+ */
+export const DNS_EGRESS: EgressRule = {
+    to: [{ namespaceSelector: {} }],
+    ports: [
+        { port: 53, protocol: "UDP" },
+        { port: 53, protocol: "TCP" },
+    ],
+};
+
+/** The cloud providers' instance metadata service (credentials on some clouds): never reachable as "outside". */
+const LINK_LOCAL = "169.254.0.0/16";
+const IPV4_LITERAL = /^\d{1,3}(\.\d{1,3}){3}$/;
+
+/** The egress rule of one Reach: a chain's RPC nodes by their labels, or a host outside the cluster on its port. */
+export function reachRule(reach: Reach): EgressRule {
+    if ("chainNodes" in reach) {
+        return {
+            to: [{ podSelector: { matchLabels: componentSelector(reach.chainNodes, RPC_NODE_COMPONENT) } }],
+            ports: [
+                { port: RPC_PORT, protocol: "TCP" },
+                { port: WS_PORT, protocol: "TCP" },
+            ],
+        };
+    }
+    const { host, port } = reach.external;
+    // A NetworkPolicy matches addresses, not names: a named host can be anywhere outside but link-local.
+    const ipBlock = IPV4_LITERAL.test(host) ? { cidr: `${host}/32` } : { cidr: "0.0.0.0/0", except: [LINK_LOCAL] };
+    return { to: [{ ipBlock }], ports: [{ port, protocol: "TCP" }] };
+}
+
+export interface ChainPolicyArgs {
+    readonly prefix: string;
+    readonly workloads: readonly WorkloadSpec[];
+    /** Which pods the default deny covers: every pod of a namespace this stack created, else only its own. */
+    readonly ownsNamespace: boolean;
+    /** External members' networks (`externalAuthorities[].allowFrom`) and the p2p ports their enodes name. */
+    readonly externalPeers: { readonly cidrs: readonly string[]; readonly ports: readonly number[] };
+    /** The users' endpoint: the gateway's pods and port, or (absent) the RPC nodes' RPC ports. */
+    readonly gateway?: { readonly selector: Record<string, string>; readonly port: number };
+}
+
+export function createChainPolicies(parent: pulumi.Resource, name: string, metadata: Metadata, args: ChainPolicyArgs): k8s.networking.v1.NetworkPolicy[] {
+    const { prefix } = args;
+    const policies: k8s.networking.v1.NetworkPolicy[] = [];
+    const policy = (suffix: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) =>
+        policies.push(new k8s.networking.v1.NetworkPolicy(`${name}-${suffix}`, { metadata: metadata(`${prefix}-${suffix}`), spec }, { parent }));
+
+    // Nothing in, nothing out, unless a policy below (or a service's own) allows it.
+    policy("default-deny", { podSelector: args.ownsNamespace ? {} : { matchLabels: { [PART_OF_LABEL]: prefix } }, policyTypes: ["Ingress", "Egress"] });
+
+    const chainNodes = { matchLabels: { [PART_OF_LABEL]: prefix }, matchExpressions: [{ key: COMPONENT_LABEL, operator: "In", values: [AUTHORITY_COMPONENT, RPC_NODE_COMPONENT] }] };
+    const p2pPorts = uniquePorts(args.workloads, "p2p");
+    const external = args.externalPeers.cidrs.map((cidr) => ({ ipBlock: { cidr } }));
+    policy("authority-p2p", {
+        podSelector: chainNodes,
+        policyTypes: ["Ingress"],
+        ingress: [{ from: [{ podSelector: chainNodes }, ...external], ports: p2pPorts }],
+    });
+    // A node dials the chain's other nodes and the external members' nodes, and resolves their names.
+    const externalPorts = [...new Set(args.externalPeers.ports)].flatMap((port) => (["TCP", "UDP"] as const).map((protocol) => ({ port, protocol })));
+    policy("node-egress", {
+        podSelector: chainNodes,
+        policyTypes: ["Egress"],
+        egress: [{ to: [{ podSelector: chainNodes }], ports: p2pPorts }, ...(external.length > 0 ? [{ to: external, ports: externalPorts }] : []), DNS_EGRESS],
+    });
+
+    const rpcNodes = { matchLabels: componentSelector(prefix, RPC_NODE_COMPONENT) };
+    const rpcNodePorts = uniquePorts(args.workloads, "rpc");
+    if (args.gateway) {
+        // Behind the gateway, only the consortium's own pods (the gateway, bridge agents and jobs) reach the RPC nodes.
+        policy("authority-rpc", { podSelector: rpcNodes, policyTypes: ["Ingress"], ingress: [{ from: [{ podSelector: { matchLabels: { [PART_OF_LABEL]: prefix } } }], ports: rpcNodePorts }] });
+    }
+    // What users reach: the gateway's one port (JSON-RPC and WebSocket), or every RPC node's RPC and WS ports.
+    policy("rpc-endpoint", {
+        podSelector: args.gateway ? { matchLabels: args.gateway.selector } : rpcNodes,
+        policyTypes: ["Ingress"],
+        ingress: [{ ports: args.gateway ? [{ port: args.gateway.port, protocol: "TCP" }] : rpcNodePorts }],
+    });
+    return policies;
+}
+
+function uniquePorts(workloads: readonly WorkloadSpec[], role: "p2p" | "rpc") {
+    const seen = new Map<string, { port: number; protocol: "TCP" | "UDP" }>();
+    for (const port of workloads.flatMap((workload) => workload.ports.filter((candidate) => candidate.role === role))) {
+        seen.set(`${port.port}/${port.protocol}`, { port: port.port, protocol: port.protocol });
+    }
+    return [...seen.values()];
+}
