@@ -14,6 +14,13 @@ import type { ChainSpec, ValidatorSet } from "./spec";
 export interface GenesisLockInputs {
     readonly genesisHash: string;
     readonly validatorSets: readonly ValidatorSet[];
+    /** Set once a running chain schedules the precompile rules at a later block (chain.precompilesFromBlock). */
+    readonly precompilesFromBlock?: number;
+    /**
+     * The genesis hash of this spec without the precompile rules, and with them at genesis: how the lock recognises a
+     * chain launched before this project set them, or one launched with them, when the hashes differ.
+     */
+    readonly hashesByPrecompiles?: { readonly never: string; readonly genesis: string };
 }
 
 /** The hash of the spec with later validator sets left out: it changes only when the chain would fork. */
@@ -27,14 +34,36 @@ export function genesisHash(spec: ChainSpec, validatorSets: readonly ValidatorSe
 export function genesisChangeFailures(recorded: Partial<GenesisLockInputs>, next: GenesisLockInputs): { property: string; reason: string }[] {
     if (!recorded.genesisHash || next.genesisHash === PREVIEW_UNKNOWN || JSON.stringify(next.validatorSets ?? PREVIEW_UNKNOWN).includes(PREVIEW_UNKNOWN)) return [];
     const failures: { property: string; reason: string }[] = [];
-    if (recorded.genesisHash !== next.genesisHash) {
+    if (recorded.genesisHash !== next.genesisHash && recorded.genesisHash === next.hashesByPrecompiles?.never) {
+        failures.push({
+            property: "genesisHash",
+            reason:
+                "this chain was launched without the BLAKE2F precompile (EIP-152) and the bn128 and modexp prices of EIP-1108 and " +
+                "EIP-2565, which a new chain gets at genesis; giving them to its past blocks would fork it. Set " +
+                "chain.precompilesFromBlock to never to keep the rules it was launched with, or to a block it has not reached " +
+                "yet to adopt them there (this update gives every node of this stack the new spec; other members' nodes need it before that block).",
+        });
+    } else if (recorded.genesisHash !== next.genesisHash && recorded.genesisHash === next.hashesByPrecompiles?.genesis) {
+        failures.push({
+            property: "genesisHash",
+            reason: "this chain has the EIP-152, EIP-1108 and EIP-2565 precompile rules from genesis; chain.precompilesFromBlock cannot take them away or move them. Remove it.",
+        });
+    } else if (recorded.genesisHash !== next.genesisHash) {
         failures.push({
             property: "genesisHash",
             reason:
                 `the chain spec's genesis would change from ${recorded.genesisHash} to ${next.genesisHash}. ` +
                 "The running chain cannot follow it: nodes given the new spec would fork off or fail to start. " +
-                "Undo the change to chain.name, networkId, chainId, stepDuration, gasLimit, accounts, the client kind " +
+                "Undo the change to chain.name, networkId, chainId, stepDuration, gasLimit, accounts, precompilesFromBlock, the client kind " +
                 "or the first validator set. To start a new chain instead, destroy this stack's nodes and data first.",
+        });
+    }
+    if (recorded.precompilesFromBlock !== undefined && recorded.precompilesFromBlock !== next.precompilesFromBlock) {
+        failures.push({
+            property: "precompilesFromBlock",
+            reason:
+                `the precompile rules are scheduled from block ${recorded.precompilesFromBlock}, which may have passed: ` +
+                `blocks from there were validated with them, so chain.precompilesFromBlock stays ${recorded.precompilesFromBlock}.`,
         });
     }
     const before = recorded.validatorSets ?? [];
@@ -70,6 +99,8 @@ export const GENESIS_LOCK_PROVIDER: pulumi.dynamic.ResourceProvider = {
 export interface GenesisLockArgs {
     readonly genesisHash: pulumi.Input<string>;
     readonly validatorSets: pulumi.Input<ValidatorSet[]>;
+    readonly precompilesFromBlock?: number;
+    readonly hashesByPrecompiles: pulumi.Input<{ readonly never: string; readonly genesis: string }>;
 }
 
 /** The record of a launched chain's genesis (a dynamic resource, `pulumi-nodejs:dynamic:Resource`). */
@@ -78,6 +109,11 @@ export class GenesisLock extends pulumi.dynamic.Resource {
     declare public readonly validatorSets: pulumi.Output<ValidatorSet[]>;
 
     constructor(name: string, args: GenesisLockArgs, opts?: pulumi.CustomResourceOptions) {
-        super(GENESIS_LOCK_PROVIDER, name, { genesisHash: args.genesisHash, validatorSets: args.validatorSets }, opts);
+        super(
+            GENESIS_LOCK_PROVIDER,
+            name,
+            { genesisHash: args.genesisHash, validatorSets: args.validatorSets, hashesByPrecompiles: args.hashesByPrecompiles, ...(args.precompilesFromBlock !== undefined ? { precompilesFromBlock: args.precompilesFromBlock } : {}) },
+            opts,
+        );
     }
 }

@@ -22,6 +22,12 @@ export interface ChainSpecInput extends Omit<ChainConfig, "validatorSets"> {
     readonly contracts?: Readonly<Record<string, string>>;
     /** The transaction-permission contract, active from block 0; absent: every sender may send anything. */
     readonly txPermissions?: GenesisContract;
+    /**
+     * The block from which BLAKE2F (EIP-152) exists and bn128 (EIP-1108) and modexp (EIP-2565) cost what Istanbul and
+     * Berlin made them cost; "never": the rules of a chain launched before this project set them (the default, 0,
+     * is genesis). Parity 2.4.5 implements none of them: its spec never has them.
+     */
+    readonly precompilesFromBlock?: number | "never";
 }
 
 /** A contract with its storage, as genesis holds it. */
@@ -43,7 +49,7 @@ export interface ChainSpec {
 const toHex = (value: number | bigint) => `0x${value.toString(16)}`;
 
 /** Precompiles 1-8 exactly as the seed's spec has them; every client reads this legacy builtin format. */
-const BUILTINS: Record<string, object> = {
+const SEED_BUILTINS: Record<string, object> = {
     "0x0000000000000000000000000000000000000001": { balance: "1", builtin: { name: "ecrecover", pricing: { linear: { base: 3000, word: 0 } } } },
     "0x0000000000000000000000000000000000000002": { balance: "1", builtin: { name: "sha256", pricing: { linear: { base: 60, word: 12 } } } },
     "0x0000000000000000000000000000000000000003": { balance: "1", builtin: { name: "ripemd160", pricing: { linear: { base: 600, word: 120 } } } },
@@ -55,6 +61,41 @@ const BUILTINS: Record<string, object> = {
         builtin: { name: "alt_bn128_pairing", activate_at: "0x0", pricing: { alt_bn128_pairing: { base: 100000, pair: 80000 } } },
     },
 };
+
+const precompile = (index: number) => `0x${index.toString(16).padStart(40, "0")}`;
+
+/**
+ * Precompiles 5-9 in the pricing-by-block format (OpenEthereum 3.3.5 `ethjson/src/spec/builtin.rs` PricingCompat::Multi,
+ * the layout of its bundled foundation.json, ewc.json and xdai.json): Byzantium prices from genesis, EIP-2565's modexp,
+ * EIP-1108's bn128 prices and EIP-152's BLAKE2F from `from`. Nethermind reads the same transitions from its params
+ * (eip152/1108/2565Transition, which win over what ChainSpecLoader infers from these entries: both say `from`).
+ * BLAKE2F has no balance, so it is not in the genesis state (OE pod_state.rs skips empty accounts; Nethermind's
+ * LoadAllocations skips a builtin without balance): the state root is the seed's.
+ */
+function repricedBuiltins(from: number): Record<string, object> {
+    const at = (before: object, after: object) => (from === 0 ? { "0": { price: after } } : { "0": { price: before }, [String(from)]: { price: after } });
+    return {
+        [precompile(5)]: { builtin: { name: "modexp", pricing: at({ modexp: { divisor: 20 } }, { modexp2565: {} }) } },
+        [precompile(6)]: { builtin: { name: "alt_bn128_add", pricing: at({ alt_bn128_const_operations: { price: 500 } }, { alt_bn128_const_operations: { price: 150 } }) } },
+        [precompile(7)]: { builtin: { name: "alt_bn128_mul", pricing: at({ alt_bn128_const_operations: { price: 40000 } }, { alt_bn128_const_operations: { price: 6000 } }) } },
+        [precompile(8)]: {
+            builtin: { name: "alt_bn128_pairing", pricing: at({ alt_bn128_pairing: { base: 100000, pair: 80000 } }, { alt_bn128_pairing: { base: 45000, pair: 34000 } }) },
+        },
+        [precompile(9)]: { builtin: { name: "blake2_f", pricing: { [String(from)]: { price: { blake2_f: { gas_per_round: 1 } } } } } },
+    };
+}
+
+/** The precompiles of a spec: the seed's, with 5-9 repriced and BLAKE2F added from `from` unless never (or Parity). */
+function builtins(client: ClientKind, from: number | "never"): Record<string, object> {
+    if (client === "parity" || from === "never") return SEED_BUILTINS;
+    return { ...SEED_BUILTINS, ...repricedBuiltins(from) };
+}
+
+/** Nethermind's switches for the same precompile rules (ChainSpecParamsJson Eip152/1108/2565Transition); OpenEthereum's params refuse these keys. */
+function precompileTransitions(client: ClientKind, from: number | "never"): Record<string, string> {
+    if (client !== "nethermind" || from === "never") return {};
+    return { eip152Transition: toHex(from), eip1108Transition: toHex(from), eip2565Transition: toHex(from) };
+}
 
 /** EIP-170: 24,576 bytes. The seed's spec left it unset, which means no limit in Parity and Nethermind. */
 const MAX_CODE_SIZE = 0x6000;
@@ -69,7 +110,8 @@ export function buildChainSpec(input: ChainSpecInput): ChainSpec {
     if (input.validatorSets.length === 0 || input.validatorSets[0].fromBlock !== 0) {
         throw new Error("the first validator set must start at block 0");
     }
-    const accounts: Record<string, object> = { ...BUILTINS };
+    const precompilesFrom = input.precompilesFromBlock ?? 0;
+    const accounts: Record<string, object> = { ...builtins(input.client, precompilesFrom) };
     for (const [address, balance] of Object.entries(input.accounts)) {
         const builtin = accounts[address.toLowerCase()];
         accounts[address] = builtin ? { ...builtin, balance } : { balance };
@@ -99,6 +141,7 @@ export function buildChainSpec(input: ChainSpecInput): ChainSpec {
             maxCodeSize: toHex(MAX_CODE_SIZE),
             maxCodeSizeTransition: "0x0",
             ...FORK_TRANSITIONS[input.client],
+            ...precompileTransitions(input.client, precompilesFrom),
             ...(permissions ? { transactionPermissionContract: permissions.address, transactionPermissionContractTransition: "0x0" } : {}),
         },
         genesis: {

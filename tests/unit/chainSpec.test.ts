@@ -54,7 +54,83 @@ describe.each(CLIENT_KINDS)("the %s profile's spec", (client) => {
     test("enables exactly the profile's fork transitions", () => {
         const params = (buildChainSpec(seedShaped(client)) as any).params;
         const transitions = Object.keys(params).filter((key) => /Transition/.test(key) && key !== "maxCodeSizeTransition");
-        expect(transitions.sort()).toEqual(Object.keys(FORK_TRANSITIONS[client]).sort());
+        const precompiles = client === "nethermind" ? ["eip152Transition", "eip1108Transition", "eip2565Transition"] : [];
+        expect(transitions.sort()).toEqual([...Object.keys(FORK_TRANSITIONS[client]), ...precompiles].sort());
+    });
+});
+
+/** What Nethermind infers from builtins when its params are absent (ChainSpecLoader.LoadParameters, per the research in the README's "Clients"). */
+function inferredByNethermind(accounts: Record<string, any>): Record<string, number | undefined> {
+    const byName = (name: string) => Object.values(accounts).find((account) => account.builtin?.name === name)?.builtin.pricing ?? {};
+    const firstKey = (pricing: Record<string, any>, matches: (price: any) => boolean) => {
+        const key = Object.keys(pricing).find((candidate) => pricing[candidate]?.price && matches(pricing[candidate].price));
+        return key === undefined ? undefined : Number(key);
+    };
+    return {
+        eip152: firstKey(byName("blake2_f"), (price) => price.blake2_f?.gas_per_round === 1),
+        eip1108: firstKey(byName("alt_bn128_add"), (price) => price.alt_bn128_const_operations?.price === 150),
+        eip2565: firstKey(byName("modexp"), (price) => price.modexp2565 !== undefined),
+    };
+}
+
+/** OpenEthereum 3.3.5's builtin pricing, `deny_unknown_fields` (ethjson/src/spec/builtin.rs): each variant and its fields. */
+const OE_PRICING_FIELDS: Record<string, string[]> = {
+    linear: ["base", "word"],
+    modexp: ["divisor"],
+    modexp2565: [],
+    alt_bn128_pairing: ["base", "pair"],
+    alt_bn128_const_operations: ["price"],
+    blake2_f: ["gas_per_round"],
+};
+function oePricingProblems(builtin: any): string[] {
+    const single = (pricing: any) => {
+        const variants = Object.keys(pricing);
+        if (variants.length !== 1 || !OE_PRICING_FIELDS[variants[0]]) return [`unknown pricing ${JSON.stringify(pricing)}`];
+        const unknown = Object.keys(pricing[variants[0]]).filter((field) => !OE_PRICING_FIELDS[variants[0]].includes(field));
+        return unknown.length > 0 ? [`unknown fields ${unknown.join(", ")}`] : [];
+    };
+    const keys = Object.keys(builtin.pricing);
+    if (keys.every((key) => OE_PRICING_FIELDS[key])) return single(builtin.pricing);
+    // PricingCompat::Multi: block number to { price, info? }; activate_at would be ignored silently, so it must be absent.
+    return [
+        ...(builtin.activate_at !== undefined ? ["activate_at beside a pricing map is ignored"] : []),
+        ...keys.flatMap((key) => [
+            ...(/^\d+$/.test(key) ? [] : [`pricing key ${key} is not a block number`]),
+            ...Object.keys(builtin.pricing[key]).filter((field) => field !== "price" && field !== "info").map((field) => `unknown field ${field}`),
+            ...single(builtin.pricing[key].price),
+        ]),
+    ];
+}
+
+describe("precompiles: BLAKE2F (EIP-152), bn128 (EIP-1108) and modexp (EIP-2565) prices", () => {
+    const precompile = (index: number) => `0x${index.toString(16).padStart(40, "0")}`;
+
+    test.each([0, 1_000_000])("from block %d, Nethermind's params and its builtins say the same block, and every builtin is one OpenEthereum parses", (from) => {
+        for (const client of ["nethermind", "openethereum"] as const) {
+            const spec = buildChainSpec({ ...seedShaped(client), precompilesFromBlock: from }) as any;
+            expect(inferredByNethermind(spec.accounts)).toEqual({ eip152: from, eip1108: from, eip2565: from });
+            for (const account of Object.values(spec.accounts) as any[]) if (account.builtin) expect(oePricingProblems(account.builtin)).toEqual([]);
+            // BLAKE2F is not in the genesis state: no balance, so the state root stays the seed's.
+            expect(spec.accounts[precompile(9)]).toEqual({ builtin: { name: "blake2_f", pricing: { [String(from)]: { price: { blake2_f: { gas_per_round: 1 } } } } } });
+        }
+        const nethermind = buildChainSpec({ ...seedShaped("nethermind"), precompilesFromBlock: from }) as any;
+        expect([nethermind.params.eip152Transition, nethermind.params.eip1108Transition, nethermind.params.eip2565Transition]).toEqual(Array(3).fill(`0x${from.toString(16)}`));
+        // OpenEthereum's params refuse these keys (deny_unknown_fields): the builtins carry the rule there.
+        expect(Object.keys((buildChainSpec({ ...seedShaped("openethereum"), precompilesFromBlock: from }) as any).params).filter((key) => /eip(152|1108|2565)/.test(key))).toEqual([]);
+    });
+
+    test("before the block the Byzantium prices hold, from it the new ones", () => {
+        const pairing = (buildChainSpec({ ...seedShaped("openethereum"), precompilesFromBlock: 500 }) as any).accounts[precompile(8)].builtin.pricing;
+        expect(pairing).toEqual({ "0": { price: { alt_bn128_pairing: { base: 100000, pair: 80000 } } }, "500": { price: { alt_bn128_pairing: { base: 45000, pair: 34000 } } } });
+    });
+
+    test("never, and every Parity spec, keep the seed's precompiles 1-8 and no precompile transition", () => {
+        const seedBuiltins = Object.fromEntries(Object.entries(seed.accounts).filter(([, account]: [string, any]) => account.builtin));
+        for (const input of [{ ...seedShaped("nethermind"), precompilesFromBlock: "never" as const }, { ...seedShaped("openethereum"), precompilesFromBlock: "never" as const }, seedShaped("parity"), { ...seedShaped("parity"), precompilesFromBlock: 7 }]) {
+            const spec = buildChainSpec(input) as any;
+            expect(Object.fromEntries(Object.entries(spec.accounts).filter(([, account]: [string, any]) => account.builtin))).toEqual(seedBuiltins);
+            expect(Object.keys(spec.params).filter((key) => /eip(152|1108|2565)/.test(key))).toEqual([]);
+        }
     });
 });
 
