@@ -1,4 +1,5 @@
-import type { BridgeConfig, PlatformKind } from "../config";
+import type { BridgeConfig } from "../bridge/config";
+import type { PlatformKind } from "../platform/config";
 import type { JobSpec, ServiceSpec } from "../platform/workload";
 
 /**

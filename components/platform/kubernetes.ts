@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
-import type { KubernetesConfig } from "../config";
+import type { KubernetesConfig } from "./config";
 import { AUTHORITY_COMPONENT, COMPONENT_LABEL, PART_OF_LABEL, RPC_NODE_COMPONENT, componentSelector, majority, workloadLabels, workloadSelector } from "./naming";
 import type { Platform, PlatformArgs } from "./platform";
 import { RPC_PORT, WS_PORT, POD_HARDENING, containerHardening, type FileKind, type WorkloadFile, type WorkloadSpec } from "./workload";

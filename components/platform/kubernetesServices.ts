@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { KubernetesConfig } from "../config";
+import type { KubernetesConfig } from "./config";
 import { checksum, configMapData, secretData } from "./kubernetes";
 import { workloadLabels, workloadSelector } from "./naming";
 import type { JobArgs, JobResult, ServicesArgs } from "./services";
