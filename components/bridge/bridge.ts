@@ -2,11 +2,12 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ChainEndpoint } from "../chain/endpoint";
 import * as random from "@pulumi/random";
 import { computeAddress } from "ethers";
-import type { BridgeConfig, ConsortiumConfig, ForeignConfig } from "../config";
+import type { ConsortiumConfig } from "../config";
 import { AccountKey } from "../identity/accountKey";
 import { createJob, createServices } from "../platform";
 import type { ServiceSpec } from "../platform/workload";
 import { BridgeContracts, BridgePreparation } from "./chainResources";
+import type { BridgeConfig, ForeignConfig } from "./config";
 import { bridgeContractsEnvironment } from "./contractsEnv";
 import { BRIDGE_UI, UI_PORT, bridgeContractsJob, bridgeUi, validatorAgents } from "./workloads";
 

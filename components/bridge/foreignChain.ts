@@ -1,4 +1,6 @@
-import { foreignRpcNodeName, type ConsortiumConfig, type ForeignLocalConfig } from "../config";
+import type { ConsortiumConfig } from "../config";
+import { foreignRpcNodeName } from "../rpcGateway/config";
+import type { ForeignLocalConfig } from "./config";
 
 /**
  * The stack config of a local foreign chain (the seed's FOREIGN-CHAIN): one authority built from the

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
-import { BRIDGE_NAME_PREFIX } from "../config";
 import { SECRETS_DIR, type JobSpec, type Reach, type ServiceSpec } from "../platform/workload";
+import { BRIDGE_NAME_PREFIX } from "./config";
 import { ORACLE_PROCESSES, oracleEnvironment, type OracleSettings } from "./oracle";
 
 /**

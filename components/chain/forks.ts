@@ -1,4 +1,4 @@
-import type { ClientKind } from "../config";
+import type { ClientKind } from "./config";
 
 /**
  * EIP transitions written into the chain spec, per client profile. All activate at genesis; every

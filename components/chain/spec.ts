@@ -1,5 +1,5 @@
 import { createHash } from "crypto";
-import type { ChainConfig, ClientKind } from "../config";
+import type { ChainConfig, ClientKind } from "./config";
 import { FORK_TRANSITIONS } from "./forks";
 
 /**

@@ -1,4 +1,4 @@
-import type { ClientKind } from "../config";
+import type { ClientKind } from "../chain/config";
 import { nethermindProfile } from "./nethermind";
 import { jsonRpcReadiness, parityFamilyProfile } from "./parityFamily";
 import type { ClientProfile } from "./profile";

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { ClientKind } from "../config";
+import type { ClientKind } from "../chain/config";
 import { P2P_PORT, RPC_PORT, WS_PORT, type WorkloadSpec } from "../platform/workload";
 import { AUTHORITY_LOOPBACK_METHODS, parityApis } from "../rpcGateway/methods";
 import { CONFIG_DIR, PASSWORD_PATH, SPEC_PATH, authorityWorkload, rpcNodeWorkload, type AuthorityNodeInput, type ClientProfile, type RpcNodeInput } from "./profile";

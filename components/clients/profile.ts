@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { AdvertisedP2p, ClientKind } from "../config";
+import type { AdvertisedP2p, ClientKind } from "../chain/config";
 import { P2P_PORT, P2P_PORTS, RPC_NODE_PORTS, SECRETS_DIR, type WorkloadFile, type WorkloadPort, type WorkloadSpec } from "../platform/workload";
 import { AUTHORITY_COMPONENT, RPC_NODE_COMPONENT } from "../platform/naming";
 

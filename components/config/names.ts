@@ -1,4 +1,6 @@
-import type { BridgeConfig, PlatformKind } from "../config";
+import type { BridgeConfig } from "../bridge/config";
+import { bridgeContractsJob, bridgeUi, validatorAgents } from "../bridge/workloads";
+import type { PlatformKind } from "../platform/config";
 import type { JobSpec, ServiceSpec } from "../platform/workload";
 
 /**
@@ -85,17 +87,14 @@ const pending = <T>(): Promise<T> => new Promise<T>(() => undefined);
 
 /** The bridge's services and job, built by the functions the Bridge component calls, with placeholders for what only exists after deployment. */
 function bridgeWorkloads(bridge: NonNullable<NamingInput["bridge"]>): { services: { spec: ServiceShape; owner: NameOwner }[]; job: { spec: JobSpec; owner: NameOwner } } {
-    // Required here rather than imported: bridge/workloads.ts reads BRIDGE_NAME_PREFIX from config.ts
-    // while it loads, which a static import from this file (loaded by config.ts) would run too early.
-    const workloads = require("../bridge/workloads") as typeof import("../bridge/workloads");
     const { config } = bridge;
     const services: { spec: ServiceShape; owner: NameOwner }[] = [];
     for (const validator of bridge.validators) {
-        const agents = workloads.validatorAgents({ validator: validator.name, address: pending(), key: pending(), queuePassword: pending(), redisPassword: pending(), images: config.images, settings: pending(), chains: [] });
+        const agents = validatorAgents({ validator: validator.name, address: pending(), key: pending(), queuePassword: pending(), redisPassword: pending(), images: config.images, settings: pending(), chains: [] });
         for (const spec of agents) services.push({ spec, owner: validator.owner });
     }
     if (config.ui) {
-        const spec = workloads.bridgeUi({
+        const spec = bridgeUi({
             image: config.ui.image,
             title: config.ui.title,
             hostPort: config.ui.hostPort,
@@ -113,7 +112,7 @@ function bridgeWorkloads(bridge: NonNullable<NamingInput["bridge"]>): { services
         });
         services.push({ spec, owner: { key: "bridge.ui", label: `bridge.ui (the bridge UI '${spec.name}')`, base: `bridge:${spec.name}` } });
     }
-    const job = workloads.bridgeContractsJob(config.images.contracts, {}, pending(), []);
+    const job = bridgeContractsJob(config.images.contracts, {}, pending(), []);
     return { services, job: { spec: job, owner: { key: "bridge", label: `bridge (its contracts job '${job.name}')`, base: `bridge:${job.name}` } } };
 }
 

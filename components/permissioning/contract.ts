@@ -1,8 +1,8 @@
 import { readFileSync } from "fs";
 import * as path from "path";
 import { AbiCoder, getAddress, keccak256, toBeHex, zeroPadValue } from "ethers";
+import type { ClientKind } from "../chain/config";
 import type { GenesisContract } from "../chain/spec";
-import type { ClientKind } from "../config";
 
 /**
  * The transaction-permission contract (`TxPermissions.sol`, ours), compiled with solc-js at the exact version

@@ -1,4 +1,4 @@
-import { ROLE_KEYS, type PermissioningConfig, type RoleKey } from "../config";
+import { ROLE_KEYS, type PermissioningConfig, type RoleKey } from "./config";
 import { ROLES } from "./contract";
 import type { PermissionsState } from "./sync";
 

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
-import type { KubernetesConfig } from "../config";
+import type { KubernetesConfig } from "./config";
 import { createChainPolicies, type ChainPolicyArgs } from "./kubernetesPolicies";
 import { AUTHORITY_COMPONENT, RPC_NODE_COMPONENT, componentSelector, majority, workloadLabels, workloadSelector } from "./naming";
 import type { Platform, PlatformArgs } from "./platform";

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { KubernetesConfig } from "../config";
+import type { KubernetesConfig } from "./config";
 import { checksum, configMapData, secretData } from "./kubernetes";
 import { DNS_EGRESS, reachRule } from "./kubernetesPolicies";
 import { workloadLabels, workloadSelector } from "./naming";

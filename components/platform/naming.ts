@@ -1,4 +1,4 @@
-import type { PlatformKind } from "../config";
+import type { PlatformKind } from "./config";
 
 /** The DNS name under which the other workloads of the consortium reach `workloadName`. */
 export function peerHost(platform: PlatformKind, namespace: string | undefined, workloadName: string): string {

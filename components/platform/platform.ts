@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { RpcConfig } from "../config";
+import type { RpcConfig } from "../rpcGateway/config";
 import type { WorkloadSpec } from "./workload";
 
 export interface PlatformArgs {

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { RpcCredentials } from "../chain/rpc";
-import type { PocoConfig } from "../config";
 import { PREVIEW_UNKNOWN } from "../previewUnknown";
 import { loadProjectModule } from "../projectModule";
+import type { PocoConfig } from "./config";
 import { layout, type PocoAddresses, type PocoPlanInput } from "./plan";
 
 /**

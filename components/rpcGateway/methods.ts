@@ -1,4 +1,4 @@
-import type { ClientKind } from "../config";
+import type { ClientKind } from "../chain/config";
 
 /**
  * Which JSON-RPC methods the consortium serves to its members, and what that means for each client's modules.

@@ -2,9 +2,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import * as random from "@pulumi/random";
 import type { RpcCredentials } from "../chain/rpc";
-import { GATEWAY_WORKLOAD, OPERATOR_READER, type ConsortiumConfig } from "../config";
+import type { ConsortiumConfig } from "../config";
 import { createServices } from "../platform";
 import { RPC_PORT, SECRETS_DIR, WS_PORT, type ServiceSpec } from "../platform/workload";
+import { GATEWAY_WORKLOAD, OPERATOR_READER } from "./config";
 import { FORWARD_LOCATION, GATEWAY_HEALTH_PATH, GATEWAY_INTERNAL_PORT, GATEWAY_PORT, NJS_MODULE_PATH, renderGatewayConfig, renderHtpasswd } from "./nginx";
 import { renderRpcFilter } from "./rpcFilter";
 
