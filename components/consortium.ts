@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { GenesisLock, genesisHash } from "./chain/genesisLock";
+import { GenesisLock, genesisLockInputs } from "./chain/genesisLock";
 import { buildChainSpec, serializeChainSpec, specHash } from "./chain/spec";
 import { CLIENT_PROFILES, DEFAULT_RESOURCES } from "./clients";
 import { GENESIS_CONTRACTS } from "./poco/genesis";
@@ -145,22 +145,21 @@ export class Consortium extends pulumi.ComponentResource {
         // The permissions operator is the contract's admin from genesis and sends every role change.
         const operator = permissioning ? new AccountKey(`${name}-permissions-operator`, { protect: config.protect }, { parent: this }) : undefined;
         const operatorAddress = operator?.address ?? pulumi.output(undefined);
-        const spec = pulumi.all([validatorSets, args.genesisAccounts ?? {}, operatorAddress]).apply(([sets, extraAccounts, operatorAccount]) =>
-            buildChainSpec({
-                ...config.chain,
-                // The stack's own chain.accounts win over generated funding of the same address.
-                accounts: { ...extraAccounts, ...(operatorAccount ? { [operatorAccount]: OPERATOR_FUNDING.toString() } : {}), ...config.chain.accounts },
-                validatorSets: sets,
-                client: config.client.kind,
-                contracts: GENESIS_CONTRACTS,
-                ...(operatorAccount ? { txPermissions: txPermissionsGenesis(config.client.kind, operatorAccount) } : {}),
-            }),
-        );
+        const specInput = pulumi.all([validatorSets, args.genesisAccounts ?? {}, operatorAddress]).apply(([sets, extraAccounts, operatorAccount]) => ({
+            ...config.chain,
+            // The stack's own chain.accounts win over generated funding of the same address.
+            accounts: { ...extraAccounts, ...(operatorAccount ? { [operatorAccount]: OPERATOR_FUNDING.toString() } : {}), ...config.chain.accounts },
+            validatorSets: sets,
+            client: config.client.kind,
+            contracts: GENESIS_CONTRACTS,
+            ...(operatorAccount ? { txPermissions: txPermissionsGenesis(config.client.kind, operatorAccount) } : {}),
+        }));
+        const spec = specInput.apply(buildChainSpec);
         this.specJson = spec.apply(serializeChainSpec);
         this.specHash = this.specJson.apply(specHash);
         const genesisLock = new GenesisLock(
             `${name}-genesis`,
-            { genesisHash: pulumi.all([spec, validatorSets]).apply(([specObject, sets]) => genesisHash(specObject, sets)), validatorSets },
+            { inputs: specInput.apply((input) => genesisLockInputs(input, config.chain.precompilesFromBlock)) },
             { parent: this, protect: config.protect },
         );
 

@@ -23,6 +23,9 @@ export function foreignChainConfig(config: ConsortiumConfig, local: ForeignLocal
             gasLimit: config.chain.gasLimit,
             accounts: admin ? { [admin]: config.chain.accounts[admin] } : {},
             validatorSets: [{ fromBlock: 0, validators: [local.authority] }],
+            // A development chain: the precompile rules from genesis, unless the home chain keeps or schedules them
+            // (an older stack, whose foreign chain was launched without them too).
+            precompilesFromBlock: config.chain.precompilesFromBlock === 0 ? 0 : "never",
         },
         authorities: [{ name: local.authority }],
         externalAuthorities: [],

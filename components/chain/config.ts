@@ -70,6 +70,8 @@ export interface ChainConfig {
     readonly accounts: Readonly<Record<string, string>>;
     /** Validator sets by activation block; the first starts at block 0. */
     readonly validatorSets: readonly ValidatorSetConfig[];
+    /** From which block BLAKE2F (EIP-152) and the EIP-1108/EIP-2565 precompile prices apply (0: genesis); never: not at all. */
+    readonly precompilesFromBlock: number | "never";
 }
 
 export interface ClientConfig {
@@ -299,7 +301,7 @@ function parseValidatorSets(check: Checker, raw: unknown, allNames: readonly str
 
 export function parseChain(check: Checker, raw: unknown, allNames: readonly string[]): ChainConfig | undefined {
     if (raw === undefined || raw === null) return check.fail("chain", "is required: { name, networkId, chainId?, stepDuration, gasLimit?, accounts? }");
-    const record = check.object("chain", raw, ["name", "networkId", "chainId", "stepDuration", "gasLimit", "accounts", "validatorSets", PUBLIC_CHAIN_ID_ACKNOWLEDGED]);
+    const record = check.object("chain", raw, ["name", "networkId", "chainId", "stepDuration", "gasLimit", "accounts", "validatorSets", "precompilesFromBlock", PUBLIC_CHAIN_ID_ACKNOWLEDGED]);
     if (!record) return undefined;
     const name = check.string("chain.name", record.name, CHAIN_NAME_PATTERN, "must be 1 to 64 letters, digits, '_' or '-', starting with a letter or digit");
     const networkId = check.integer("chain.networkId", record.networkId, 1, MAX_CHAIN_ID, `a positive integer up to ${MAX_CHAIN_ID}`);
@@ -311,14 +313,18 @@ export function parseChain(check: Checker, raw: unknown, allNames: readonly stri
     const gasLimit = parseGasLimit(check, record.gasLimit);
     const accounts = parseAccounts(check, record.accounts);
     const validatorSets = parseValidatorSets(check, record.validatorSets, allNames);
+    const precompilesFromBlock =
+        record.precompilesFromBlock === undefined || record.precompilesFromBlock === "never"
+            ? ((record.precompilesFromBlock ?? 0) as number | "never")
+            : check.integer("chain.precompilesFromBlock", record.precompilesFromBlock, 0, Number.MAX_SAFE_INTEGER, "a block number (0, the default: from genesis) or never (keeps a chain launched without these precompile rules as it is)");
     checkPublicIds(check, "chain", record[PUBLIC_CHAIN_ID_ACKNOWLEDGED], [
         { key: "chain.networkId", id: networkId, what: "network id", note: record.chainId === undefined ? " (chain.chainId defaults to it)" : "" },
         ...(record.chainId === undefined ? [] : [{ key: "chain.chainId", id: chainId, what: "chain id", note: "" }]),
     ]);
-    if (name === undefined || networkId === undefined || chainId === undefined || stepDuration === undefined || gasLimit === undefined) {
+    if (name === undefined || networkId === undefined || chainId === undefined || stepDuration === undefined || gasLimit === undefined || precompilesFromBlock === undefined) {
         return undefined;
     }
-    return { name, networkId, chainId, stepDuration, gasLimit, accounts, validatorSets };
+    return { name, networkId, chainId, stepDuration, gasLimit, accounts, validatorSets, precompilesFromBlock };
 }
 
 /**

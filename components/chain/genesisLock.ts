@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import { PREVIEW_UNKNOWN } from "../previewUnknown";
-import type { ChainSpec, ValidatorSet } from "./spec";
+import { buildChainSpec, type ChainSpec, type ChainSpecInput, type ValidatorSet } from "./spec";
 
 /**
  * Freezes a launched chain's genesis. The lock records the hash of everything in the spec that the
@@ -28,6 +28,21 @@ export function genesisHash(spec: ChainSpec, validatorSets: readonly ValidatorSe
     const frozen = JSON.parse(JSON.stringify(spec));
     frozen.engine.authorityRound.params.validators = { list: validatorSets[0].addresses };
     return `sha256:${createHash("sha256").update(JSON.stringify(frozen)).digest("hex")}`;
+}
+
+/**
+ * What the lock records for a spec. Precompile rules scheduled at a later block are not genesis: the recorded hash is
+ * the spec's without them (what the chain was launched with), and the block itself is recorded so that it never moves.
+ */
+export function genesisLockInputs(input: ChainSpecInput, precompilesFromBlock: number | "never"): GenesisLockInputs {
+    const hashWith = (from: number | "never") => genesisHash(buildChainSpec({ ...input, precompilesFromBlock: from }), input.validatorSets);
+    const scheduled = typeof precompilesFromBlock === "number" && precompilesFromBlock > 0;
+    return {
+        genesisHash: hashWith(scheduled ? "never" : precompilesFromBlock),
+        validatorSets: input.validatorSets.map((set) => ({ fromBlock: set.fromBlock, addresses: [...set.addresses] })),
+        hashesByPrecompiles: { never: hashWith("never"), genesis: hashWith(0) },
+        ...(scheduled ? { precompilesFromBlock } : {}),
+    };
 }
 
 /** Why `next` cannot replace `recorded` on a running chain; empty when it can. It runs in the provider, so it uses nothing but plain values. */
@@ -97,10 +112,8 @@ export const GENESIS_LOCK_PROVIDER: pulumi.dynamic.ResourceProvider = {
 };
 
 export interface GenesisLockArgs {
-    readonly genesisHash: pulumi.Input<string>;
-    readonly validatorSets: pulumi.Input<ValidatorSet[]>;
-    readonly precompilesFromBlock?: number;
-    readonly hashesByPrecompiles: pulumi.Input<{ readonly never: string; readonly genesis: string }>;
+    /** genesisLockInputs of the spec. */
+    readonly inputs: pulumi.Output<GenesisLockInputs>;
 }
 
 /** The record of a launched chain's genesis (a dynamic resource, `pulumi-nodejs:dynamic:Resource`). */
@@ -109,10 +122,17 @@ export class GenesisLock extends pulumi.dynamic.Resource {
     declare public readonly validatorSets: pulumi.Output<ValidatorSet[]>;
 
     constructor(name: string, args: GenesisLockArgs, opts?: pulumi.CustomResourceOptions) {
+        const { inputs } = args;
         super(
             GENESIS_LOCK_PROVIDER,
             name,
-            { genesisHash: args.genesisHash, validatorSets: args.validatorSets, hashesByPrecompiles: args.hashesByPrecompiles, ...(args.precompilesFromBlock !== undefined ? { precompilesFromBlock: args.precompilesFromBlock } : {}) },
+            {
+                genesisHash: inputs.genesisHash,
+                validatorSets: inputs.validatorSets,
+                hashesByPrecompiles: inputs.hashesByPrecompiles,
+                // Absent unless a running chain scheduled the rules at a later block.
+                precompilesFromBlock: inputs.precompilesFromBlock,
+            },
             opts,
         );
     }

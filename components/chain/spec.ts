@@ -15,7 +15,7 @@ export interface ValidatorSet {
 }
 
 /** The chain settings of the stack config, with validator names resolved to addresses. */
-export interface ChainSpecInput extends Omit<ChainConfig, "validatorSets"> {
+export interface ChainSpecInput extends Omit<ChainConfig, "validatorSets" | "precompilesFromBlock"> {
     readonly validatorSets: readonly ValidatorSet[];
     readonly client: ClientKind;
     /** Contracts present from genesis: address to runtime code (system contracts such as the CREATE2 factory). */

@@ -54,7 +54,7 @@ describe("unknown keys of the consortium namespace are refused, with the known k
         [
             "a misspelt nested key",
             withChain({ stepDuraton: 2 }),
-            "consortium:chain.stepDuraton is not a known key; allowed keys of chain: name, networkId, chainId, stepDuration, gasLimit, accounts, validatorSets, publicChainIdAcknowledged; did you mean stepDuration?",
+            "consortium:chain.stepDuraton is not a known key; allowed keys of chain: name, networkId, chainId, stepDuration, gasLimit, accounts, validatorSets, precompilesFromBlock, publicChainIdAcknowledged; did you mean stepDuration?",
         ],
     ])("%s", (_what, raw, message) => {
         expect(issuesOf(raw)).toContain(message);

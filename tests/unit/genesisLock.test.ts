@@ -1,4 +1,4 @@
-import { GENESIS_LOCK_PROVIDER, genesisChangeFailures, genesisHash } from "../../components/chain/genesisLock";
+import { GENESIS_LOCK_PROVIDER, genesisChangeFailures, genesisHash, genesisLockInputs } from "../../components/chain/genesisLock";
 import { buildChainSpec, type ChainSpecInput } from "../../components/chain/spec";
 import { evaluate, installMocks, ofType, promiseOf, settle, useDevStack } from "../helpers/pulumiMocks";
 
@@ -16,6 +16,47 @@ const base: ChainSpecInput = {
     client: "nethermind",
 };
 const lockOf = (input: ChainSpecInput) => ({ genesisHash: genesisHash(buildChainSpec(input), input.validatorSets), validatorSets: input.validatorSets });
+
+describe("the precompile rules (chain.precompilesFromBlock) on a chain the lock already recorded", () => {
+    // What the previous release recorded for `base` (computed by its code, before the precompile rules existed).
+    const PREVIOUS_RELEASE = {
+        nethermind: "sha256:82379ec9a90a13b412a8c055f6ed290d78b4cd053a8d859aef4e484b773f0d46",
+        openethereum: "sha256:7dcc6755312f6a575e10790a7237beb737a22d46548a7eac55abbbcaba54f43a",
+    };
+
+    test.each(["nethermind", "openethereum"] as const)("%s: never is the launched chain; the default is refused, naming the key and both ways out", async (client) => {
+        const recorded = { genesisHash: PREVIOUS_RELEASE[client], validatorSets: base.validatorSets };
+        const input = { ...base, client };
+        expect(genesisLockInputs(input, "never").genesisHash).toBe(PREVIOUS_RELEASE[client]);
+        expect((await GENESIS_LOCK_PROVIDER.check!(recorded, genesisLockInputs(input, "never"))).failures).toEqual([]);
+        const [failure] = (await GENESIS_LOCK_PROVIDER.check!(recorded, genesisLockInputs(input, 0))).failures!;
+        expect(failure.property).toBe("genesisHash");
+        expect(failure.reason).toContain("launched without the BLAKE2F precompile");
+        expect(failure.reason).toContain("chain.precompilesFromBlock to never");
+        expect(failure.reason).toContain("a block it has not reached yet");
+    });
+
+    test("scheduled at a future block: the genesis is unchanged, and the block, once recorded, never moves", async () => {
+        const recorded = { genesisHash: PREVIOUS_RELEASE.nethermind, validatorSets: base.validatorSets };
+        const scheduled = genesisLockInputs(base, 2_000_000);
+        expect(scheduled.genesisHash).toBe(PREVIOUS_RELEASE.nethermind);
+        expect(scheduled.precompilesFromBlock).toBe(2_000_000);
+        expect((await GENESIS_LOCK_PROVIDER.check!(recorded, scheduled)).failures).toEqual([]);
+        for (const next of [genesisLockInputs(base, 3_000_000), genesisLockInputs(base, "never")]) {
+            const failures = (await GENESIS_LOCK_PROVIDER.check!(scheduled, next)).failures!;
+            expect(failures.map((failure) => failure.property)).toEqual(["precompilesFromBlock"]);
+            expect(failures[0].reason).toContain("scheduled from block 2000000");
+        }
+    });
+
+    test("a chain launched with them at genesis cannot drop them", async () => {
+        const launched = genesisLockInputs(base, 0);
+        expect(launched.genesisHash).not.toBe(PREVIOUS_RELEASE.nethermind);
+        const [failure] = (await GENESIS_LOCK_PROVIDER.check!(launched, genesisLockInputs(base, "never"))).failures!;
+        expect(failure.reason).toContain("from genesis");
+        expect((await GENESIS_LOCK_PROVIDER.check!(launched, genesisLockInputs(base, 0))).failures).toEqual([]);
+    });
+});
 
 describe("the genesis lock", () => {
     const launched = lockOf(base);
