@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { GenesisLock, genesisLockInputs } from "./chain/genesisLock";
 import { buildChainSpec, serializeChainSpec, specHash } from "./chain/spec";
-import { CLIENT_PROFILES, DEFAULT_RESOURCES } from "./clients";
+import { CLIENT_PROFILES, DEFAULT_RESOURCES, type HealthIntervals } from "./clients";
 import { GENESIS_CONTRACTS } from "./poco/genesis";
 import type { PocoAddresses } from "./poco/plan";
 import { PocoDeployment, pocoPlanInput } from "./poco/pocoDeployment";
@@ -37,10 +37,10 @@ export interface ConsortiumArgs {
  * authority of the latest validator set (`validators` of them, each sealing one step in `validators`), none produced
  * by it for three of its turns (and at least two minutes).
  */
-export function healthIntervals(stepDuration: number, validators: number | undefined): { processed: number; produced?: number } {
+export function healthIntervals(stepDuration: number, validators: number | undefined): HealthIntervals {
     return {
         processed: Math.max(60, 6 * stepDuration),
-        ...(validators !== undefined ? { produced: Math.max(120, 3 * validators * stepDuration) } : {}),
+        ...(validators !== undefined ? { produced: Math.max(120, 3 * validators * stepDuration), producedWithinBlocks: 3 * validators } : {}),
     };
 }
 
@@ -194,6 +194,7 @@ export class Consortium extends pulumi.ComponentResource {
                 profile.rpcNodeWorkload({
                     ...nodeBase(node.name),
                     nodeKey: node.key.nodeKey,
+                    healthIntervals: healthIntervals(config.chain.stepDuration, undefined),
                     methods: config.rpc.methods,
                     corsOrigins: config.rpc.corsOrigins,
                     // Without a gateway the first RPC node publishes the users' ports on Docker; on Kubernetes the RPC Service selects every RPC node.

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { P2P_PORT, RPC_PORT, WS_PORT, type WorkloadSpec } from "../platform/workload";
 import { nethermindModules } from "../rpcGateway/methods";
-import { CONFIG_DIR, PASSWORD_PATH, SECRETS_DIR, SPEC_PATH, authorityWorkload, rpcNodeWorkload, type AuthorityNodeInput, type ClientProfile, type RpcNodeInput } from "./profile";
+import { CONFIG_DIR, PASSWORD_PATH, SECRETS_DIR, SPEC_PATH, authorityWorkload, rpcNodeWorkload, type AuthorityNodeInput, type ClientProfile, type HealthIntervals, type RpcNodeInput } from "./profile";
 
 const DATA_PATH = "/nethermind/nethermind_db"; // a VOLUME of the official image
 const KEYSTORE_DIR = "/consortium/keystore";
@@ -15,15 +15,8 @@ export interface NethermindConfigInput {
     readonly signer?: { readonly address: string; readonly healthIntervals: HealthIntervals };
     /** The address other members reach it at, when it is an IPv4 address: Nethermind then asks no IP-echo service. */
     readonly externalIp?: string;
-    /** An RPC node's modules and browser origins. */
-    readonly rpc?: { readonly modules: readonly string[]; readonly corsOrigins: readonly string[] };
-}
-
-/** Seconds without a processed (and, for an authority, produced) block after which /health answers unhealthy. */
-export interface HealthIntervals {
-    readonly processed: number;
-    /** Absent: an authority not expected to seal (not in the latest validator set). */
-    readonly produced?: number;
+    /** An RPC node's modules, browser origins and health interval. */
+    readonly rpc?: { readonly modules: readonly string[]; readonly corsOrigins: readonly string[]; readonly healthIntervals: HealthIntervals };
 }
 
 /** An authority's JSON-RPC, on loopback for its own health check: /health only. */
@@ -43,7 +36,10 @@ const NEVER_SECONDS = 10 * 365 * 24 * 3600;
  *   of `rpc.methods` (Subscribe for eth_subscribe over WebSocket; never Parity, Admin, Personal, Debug or Trace);
  * both with every other node as a static peer (and, in a permissioned consortium, no discovery).
  * HealthChecks' produced/processed intervals make /health answer 503 when blocks stop
- * (HealthChecksConfig.MaxIntervalWithoutProcessedBlock/ProducedBlock).
+ * (HealthChecksConfig.MaxIntervalWithoutProcessedBlock/ProducedBlock). NodeHealthService (Nethermind 1.36.0) also
+ * requires a peer, and an authority is healthy only while it seals: the produced time is set at start and then only
+ * when this node builds a block (StandardBlockProducerRunner), which it never does with a signer that fell back to the
+ * node key (NodeKeyManager.LoadSignerKey) — so such an authority turns unready one interval after it starts.
  */
 export function renderNethermindConfig(input: NethermindConfigInput): string {
     const signer = input.signer;
@@ -76,7 +72,7 @@ export function renderNethermindConfig(input: NethermindConfigInput): string {
             : { Enabled: true, Host: "0.0.0.0", Port: RPC_PORT, WebSocketsPort: WS_PORT, EnabledModules: [...input.rpc!.modules], CorsOrigins: [...input.rpc!.corsOrigins] },
         HealthChecks: {
             Enabled: true,
-            ...(signer ? { MaxIntervalWithoutProcessedBlock: signer.healthIntervals.processed } : {}),
+            MaxIntervalWithoutProcessedBlock: (signer ?? input.rpc!).healthIntervals.processed,
             ...(signer ? { MaxIntervalWithoutProducedBlock: signer.healthIntervals.produced ?? NEVER_SECONDS } : {}),
         },
     };
@@ -95,7 +91,7 @@ const LAYOUT = {
     // Nethermind reads the node key file as raw bytes, not hex text.
     nodeKey: { path: NODE_KEY_PATH, encoding: "raw" as const },
     dataPath: DATA_PATH,
-    readinessProbe: HEALTH_PROBE,
+    readinessProbe: () => HEALTH_PROBE,
     executable: "/nethermind/nethermind",
     shell: "/bin/sh",
 };
@@ -117,7 +113,7 @@ export const nethermindProfile: ClientProfile = {
     },
     rpcNodeWorkload(input: RpcNodeInput): WorkloadSpec {
         const content = pulumi.output(input.staticPeers).apply((staticPeers) =>
-            renderNethermindConfig({ staticPeers, onlyStaticPeers: input.onlyStaticPeers, rpc: { modules: nethermindModules(input.methods), corsOrigins: input.corsOrigins } }),
+            renderNethermindConfig({ staticPeers, onlyStaticPeers: input.onlyStaticPeers, rpc: { modules: nethermindModules(input.methods), corsOrigins: input.corsOrigins, healthIntervals: input.healthIntervals } }),
         );
         return rpcNodeWorkload(input, { ...LAYOUT, configFiles: [configFile(content)] });
     },

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ClientKind } from "../chain/config";
 import { P2P_PORT, RPC_PORT, WS_PORT, type WorkloadSpec } from "../platform/workload";
 import { AUTHORITY_LOOPBACK_METHODS, parityApis } from "../rpcGateway/methods";
-import { CONFIG_DIR, PASSWORD_PATH, SPEC_PATH, authorityWorkload, rpcNodeWorkload, type AuthorityNodeInput, type ClientProfile, type RpcNodeInput } from "./profile";
+import { CONFIG_DIR, PASSWORD_PATH, SPEC_PATH, authorityWorkload, rpcNodeWorkload, type AuthorityNodeInput, type ClientProfile, type ReadinessTarget, type RpcNodeInput } from "./profile";
 
 const CONFIG_PATH = `${CONFIG_DIR}/authority.toml`;
 const RESERVED_PEERS_PATH = `${CONFIG_DIR}/reserved_peers`;
@@ -84,7 +84,6 @@ export interface ParityFamilyTraits {
      */
     readonly dockerVolumePath?: string;
     readonly runAs: { readonly uid: number; readonly gid: number };
-    readonly readinessProbe: readonly string[];
     readonly executable: string;
 }
 
@@ -101,7 +100,7 @@ export function parityFamilyProfile(traits: ParityFamilyTraits): ClientProfile {
         dataPath: traits.dataPath,
         ...(traits.dockerVolumePath ? { dockerVolumePath: traits.dockerVolumePath } : {}),
         runAs: traits.runAs,
-        readinessProbe: traits.readinessProbe,
+        readinessProbe: parityReadiness,
         executable: traits.executable,
         shell: "/bin/sh",
     });
@@ -121,13 +120,42 @@ export function parityFamilyProfile(traits: ParityFamilyTraits): ClientProfile {
 }
 
 /**
- * Readiness over JSON-RPC on loopback: the node answers and is not syncing (`eth_syncing` is false). `send` writes
- * stdin to 127.0.0.1:8545 and prints the answer, with a tool the image ships.
+ * Readiness over JSON-RPC on loopback, with the curl and jq both images ship (POSIX sh: busybox ash on Alpine, dash on
+ * Ubuntu). Every node: not syncing, its head at most `processed` seconds old. An RPC node: at least one peer. An
+ * authority: `eth_coinbase` is its configured signer (OpenEthereum and Parity report the engine signer there, and exit
+ * at start when it cannot be unlocked: bin/oe/account_utils.rs, parity/account_utils.rs), and, when it is expected to
+ * seal, one of the latest `producedWithinBlocks` blocks no older than `produced` seconds has it as `miner` (OpenEthereum's alias of the block's author).
  */
-export function jsonRpcReadiness(shell: "sh" | "bash", send: string): string[] {
-    const body = `{"jsonrpc":"2.0","id":1,"method":"eth_syncing","params":[]}`;
-    // The Host header is one the node's `hosts` list accepts: with hosts "none" only 127.0.0.1:8545 and localhost:8545
-    // (bin/oe/rpc.rs), and a request without one is refused (jsonrpc server-utils hosts.rs).
-    const request = `POST / HTTP/1.0\\r\\nHost: 127.0.0.1:${RPC_PORT}\\r\\nContent-Type: application/json\\r\\nContent-Length: ${body.length}\\r\\n\\r\\n${body}`;
-    return [shell === "sh" ? "/bin/sh" : "bash", "-c", `printf '${request}' | ${send} | grep -q '"result":false'`];
+export function parityReadiness(target: ReadinessTarget): pulumi.Input<string>[] {
+    const { processed, produced, producedWithinBlocks } = target.intervals;
+    // The Host header curl sends (127.0.0.1:8545) is one `hosts = ["none"]` accepts (bin/oe/rpc.rs).
+    const common = [
+        `rpc() { curl -sf -m 3 -H 'Content-Type: application/json' -d "{\\"jsonrpc\\":\\"2.0\\",\\"id\\":1,\\"method\\":\\"$1\\",\\"params\\":$2}" http://127.0.0.1:${RPC_PORT} | jq -r "$3"; }`,
+        `[ "$(rpc eth_syncing '[]' .result)" = false ] || exit 1`,
+        `set -- $(rpc eth_getBlockByNumber '["latest",false]' '.result.timestamp, .result.number')`,
+        `[ $(( $(date +%s) - $1 )) -le ${processed} ] || exit 1`,
+    ];
+    if (target.role === "rpc-node") return ["/bin/sh", "-c", [...common, `[ $(( $(rpc net_peerCount '[]' .result) )) -gt 0 ]`].join("\n")];
+    return [
+        "/bin/sh",
+        "-c",
+        pulumi.output(target.address).apply((address) => {
+            const signer = address.toLowerCase();
+            if (!/^0x[0-9a-f]{40}$/.test(signer)) throw new Error(`refusing '${address}' as a signer address in a shell script`);
+            const coinbase = `[ "$(rpc eth_coinbase '[]' .result)" = "${signer}" ] || exit 1`;
+            if (produced === undefined || producedWithinBlocks === undefined) return [...common, coinbase].join("\n");
+            return [
+                ...common,
+                coinbase,
+                `n=$(( $2 )); since=$(( $(date +%s) - ${produced} )); last=$(( n - ${producedWithinBlocks} ))`,
+                `while [ "$n" -gt 0 ] && [ "$n" -gt "$last" ]; do`,
+                `  set -- $(rpc eth_getBlockByNumber "[\\"$(printf '0x%x' "$n")\\",false]" '.result.miner, .result.timestamp')`,
+                `  [ $(( $2 )) -ge "$since" ] || exit 1`,
+                `  [ "$1" = "${signer}" ] && exit 0`,
+                `  n=$(( n - 1 ))`,
+                "done",
+                "exit 1",
+            ].join("\n");
+        }),
+    ];
 }

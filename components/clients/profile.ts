@@ -33,8 +33,7 @@ export interface AuthorityNodeInput extends NodeInput {
     readonly address: pulumi.Input<string>;
     /** Published for other members (authorities[].p2p). */
     readonly p2p?: AdvertisedP2p;
-    /** Seconds without a processed or a produced block after which the node is not ready (where the client can tell). */
-    readonly healthIntervals: { readonly processed: number; readonly produced?: number };
+    readonly healthIntervals: HealthIntervals;
     readonly keys: {
         readonly keystoreFileName: pulumi.Input<string>;
         readonly keystoreJson: pulumi.Input<string>;
@@ -42,8 +41,23 @@ export interface AuthorityNodeInput extends NodeInput {
     };
 }
 
+/** When a node stops being ready: seconds without a processed block and, for a sealing authority, without one of its own. */
+export interface HealthIntervals {
+    readonly processed: number;
+    /** Absent: an authority not expected to seal (not in the latest validator set), or an RPC node. */
+    readonly produced?: number;
+    /** How many of the latest blocks hold one this authority sealed, when it seals (three turns of the set). */
+    readonly producedWithinBlocks?: number;
+}
+
+/** What a node's readiness probe checks: an authority seals as its configured signer; an RPC node follows the chain. */
+export type ReadinessTarget =
+    | { readonly role: "authority"; readonly address: pulumi.Input<string>; readonly intervals: HealthIntervals }
+    | { readonly role: "rpc-node"; readonly intervals: HealthIntervals };
+
 /** An RPC node: a full node with no signer key that serves the allowed methods to users, the gateway and services. */
 export interface RpcNodeInput extends NodeInput {
+    readonly healthIntervals: HealthIntervals;
     readonly methods: readonly string[];
     readonly corsOrigins: readonly string[];
     /** This node's RPC ports are the users' endpoint (no gateway in front). */
@@ -76,7 +90,7 @@ export interface AuthorityLayout {
     readonly dockerVolumePath?: string;
     readonly runAs?: { readonly uid: number; readonly gid: number };
     /** A command run in the container, over loopback, that succeeds when the node is ready. */
-    readonly readinessProbe: readonly string[];
+    readonly readinessProbe: (target: ReadinessTarget) => readonly pulumi.Input<string>[];
     /** The client executable (the image's own entrypoint) and a POSIX shell the image ships. */
     readonly executable: string;
     readonly shell: string;
@@ -100,7 +114,11 @@ export function waitThenExec(hosts: readonly string[], executable: string, secon
 }
 
 /** The workload every node shares: the spec, its node key, ports, health check and resources; an authority adds its signer's keystore. */
-export function nodeWorkload(input: NodeInput, layout: AuthorityLayout, role: { readonly component: string; readonly ports: readonly WorkloadPort[]; readonly publicEndpoint: boolean; readonly signer?: AuthorityNodeInput["keys"] }): WorkloadSpec {
+export function nodeWorkload(
+    input: NodeInput,
+    layout: AuthorityLayout,
+    role: { readonly component: string; readonly ports: readonly WorkloadPort[]; readonly publicEndpoint: boolean; readonly readiness: ReadinessTarget; readonly signer?: AuthorityNodeInput["keys"] },
+): WorkloadSpec {
     const nodeKey = pulumi.output(input.nodeKey).apply((key) => (layout.nodeKey.encoding === "raw" ? Buffer.from(key.slice(2), "hex").toString("base64") : key.slice(2)));
     const signerFiles: WorkloadFile[] =
         role.signer && layout.keystoreDir
@@ -126,17 +144,18 @@ export function nodeWorkload(input: NodeInput, layout: AuthorityLayout, role: { 
         dataPath: layout.dataPath,
         ...(layout.dockerVolumePath ? { dockerVolumePath: layout.dockerVolumePath } : {}),
         ...(layout.runAs ? { runAs: layout.runAs } : {}),
-        healthCheck: { readiness: layout.readinessProbe, livenessTcpPort: P2P_PORT },
+        healthCheck: { readiness: layout.readinessProbe(role.readiness), livenessTcpPort: P2P_PORT },
         resources: input.resources,
         publicEndpoint: role.publicEndpoint,
     };
 }
 
 export function authorityWorkload(input: AuthorityNodeInput, layout: AuthorityLayout): WorkloadSpec {
-    const workload = nodeWorkload(input, layout, { component: AUTHORITY_COMPONENT, ports: P2P_PORTS, publicEndpoint: false, signer: input.keys });
+    const readiness: ReadinessTarget = { role: "authority", address: input.address, intervals: input.healthIntervals };
+    const workload = nodeWorkload(input, layout, { component: AUTHORITY_COMPONENT, ports: P2P_PORTS, publicEndpoint: false, readiness, signer: input.keys });
     return input.p2p ? { ...workload, p2pPublished: { kubernetes: input.p2p.kubernetes, docker: input.p2p.docker } } : workload;
 }
 
 export function rpcNodeWorkload(input: RpcNodeInput, layout: AuthorityLayout): WorkloadSpec {
-    return nodeWorkload(input, layout, { component: RPC_NODE_COMPONENT, ports: RPC_NODE_PORTS, publicEndpoint: input.publicEndpoint });
+    return nodeWorkload(input, layout, { component: RPC_NODE_COMPONENT, ports: RPC_NODE_PORTS, publicEndpoint: input.publicEndpoint, readiness: { role: "rpc-node", intervals: input.healthIntervals } });
 }

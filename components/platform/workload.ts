@@ -53,7 +53,7 @@ export interface WorkloadSpec {
          * Run in the container with a tool the image ships; succeeds when the node is ready (JSON-RPC over loopback,
          * where an authority's listens). Docker's HEALTHCHECK and Kubernetes' readiness probe.
          */
-        readonly readiness: readonly string[];
+        readonly readiness: readonly pulumi.Input<string>[];
         /** Kubernetes' liveness probe: the p2p port accepts connections. */
         readonly livenessTcpPort: number;
     };

@@ -120,4 +120,4 @@ export function nodeModules(client: ClientKind, methods: readonly string[]): str
 }
 
 /** The calls an authority answers on loopback: its own health checks and nothing else. */
-export const AUTHORITY_LOOPBACK_METHODS: readonly string[] = ["eth_blockNumber", "eth_syncing", "eth_coinbase", "net_peerCount", "net_version"];
+export const AUTHORITY_LOOPBACK_METHODS: readonly string[] = ["eth_blockNumber", "eth_getBlockByNumber", "eth_syncing", "eth_coinbase", "net_peerCount", "net_version"];

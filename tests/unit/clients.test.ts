@@ -12,11 +12,12 @@ import * as pulumi from "@pulumi/pulumi";
 const ADDRESS = "0x9858EfFD232B4033E47d90003D41EC34EcaEda94";
 const PEERS = [`enode://${"a".repeat(128)}@authority-2:30303`, `enode://${"b".repeat(128)}@authority-3:30303`];
 
-const INTERVALS = { processed: 60, produced: 120 };
+const INTERVALS = { processed: 60, produced: 120, producedWithinBlocks: 6 };
+const RPC_INTERVALS = { processed: 60 };
 
 describe("Nethermind configuration", () => {
     const authority = JSON.parse(renderNethermindConfig({ staticPeers: PEERS, onlyStaticPeers: false, signer: { address: ADDRESS, healthIntervals: INTERVALS } }));
-    const rpcNode = JSON.parse(renderNethermindConfig({ staticPeers: PEERS, onlyStaticPeers: false, rpc: { modules: nethermindModules(DEFAULT_METHODS), corsOrigins: ["https://ui.example"] } }));
+    const rpcNode = JSON.parse(renderNethermindConfig({ staticPeers: PEERS, onlyStaticPeers: false, rpc: { modules: nethermindModules(DEFAULT_METHODS), corsOrigins: ["https://ui.example"], healthIntervals: RPC_INTERVALS } }));
 
     test("an authority is an AuRa block producer on a private chain, merge off, without the key 1.36 does not know", () => {
         expect(authority.Merge.Enabled).toBe(false);
@@ -139,7 +140,7 @@ describe.each(CLIENT_KINDS)("the %s profile's workloads", (kind) => {
         keys: { keystoreFileName: "key-abc.json", keystoreJson: "{}", password: "pw" },
         healthIntervals: INTERVALS,
     });
-    const rpcNode = CLIENT_PROFILES[kind].rpcNodeWorkload({ ...base, name: "rpc-node-1", methods: DEFAULT_METHODS, corsOrigins: [], publicEndpoint: false });
+    const rpcNode = CLIENT_PROFILES[kind].rpcNodeWorkload({ ...base, name: "rpc-node-1", methods: DEFAULT_METHODS, corsOrigins: [], publicEndpoint: false, healthIntervals: RPC_INTERVALS });
 
     test("an authority carries keys only as secret files, and the node key in the client's format", async () => {
         const secrets = workload.files.filter((file) => file.kind === "secret");
@@ -173,57 +174,122 @@ describe.each(CLIENT_KINDS)("the %s profile's workloads", (kind) => {
         expect(rpcNode.ports.map((port) => `${port.port}/${port.protocol}`)).toEqual(["30303/TCP", "30303/UDP", "8545/TCP", "8546/TCP"]);
     });
 
-    test("readiness is an HTTP or JSON-RPC call over loopback, not a TCP connect", () => {
-        const probe = workload.healthCheck.readiness.join(" ");
+    test("readiness is an HTTP or JSON-RPC call over loopback, not a TCP connect", async () => {
+        const probe = (await promiseOf(pulumi.all([...workload.healthCheck.readiness]))).join(" ");
         expect(probe).toContain("127.0.0.1");
-        expect(probe).toMatch(kind === "nethermind" ? /GET \/health/ : /eth_syncing/);
+        expect(probe).toMatch(kind === "nethermind" ? /GET \/health/ : /eth_coinbase/);
     });
 });
 
-describe("the bash readiness probes against a node stand-in", () => {
-    const probeOf = (kind: "nethermind" | "parity") =>
-        CLIENT_PROFILES[kind].rpcNodeWorkload({
-            name: "r", chainName: "C", staticPeers: [], onlyStaticPeers: false, image: "i", extraArgs: [], specJson: "{}", nodeKey: `0x${"11".repeat(32)}`,
-            resources: { cpu: "1", memory: "1Gi" }, waitForHosts: [], methods: DEFAULT_METHODS, corsOrigins: [], publicEndpoint: false,
-        }).healthCheck.readiness;
-    async function runAgainst(kind: "nethermind" | "parity", status: number, body: string): Promise<boolean> {
-        const server = createServer((_request, response) => {
-            response.statusCode = status;
-            response.end(body);
+/**
+ * A JSON-RPC stand-in for a node on loopback: answers what the probes ask (eth_syncing, eth_coinbase,
+ * eth_getBlockByNumber, net_peerCount) from a chain described by the test, or /health with a status.
+ */
+interface StandIn {
+    readonly syncing?: boolean;
+    readonly coinbase?: string;
+    readonly peers?: number;
+    /** Newest first: who sealed each block and how many seconds ago. */
+    readonly blocks?: readonly { readonly miner: string; readonly age: number }[];
+    readonly healthStatus?: number;
+}
+async function probeAgainst(readiness: readonly pulumi.Input<string>[], chain: StandIn, shell?: readonly string[]): Promise<boolean> {
+    const now = Math.floor(Date.now() / 1000);
+    const blocks = chain.blocks ?? [];
+    const head = blocks.length; // block numbers: head = blocks.length, down to 1
+    const blockJson = (number: number) => {
+        const block = blocks[head - number];
+        return block ? { number: `0x${number.toString(16)}`, miner: block.miner.toLowerCase(), timestamp: `0x${(now - block.age).toString(16)}` } : null;
+    };
+    const server = createServer((request, response) => {
+        let body = "";
+        request.on("data", (chunk) => (body += chunk));
+        request.on("end", () => {
+            if (request.url === "/health") {
+                response.statusCode = chain.healthStatus ?? 200;
+                response.end("{}");
+                return;
+            }
+            const { method, params } = JSON.parse(body);
+            const result =
+                method === "eth_syncing" ? (chain.syncing ? { currentBlock: "0x1" } : false) :
+                method === "eth_coinbase" ? (chain.coinbase ?? ADDRESS).toLowerCase() :
+                method === "net_peerCount" ? `0x${(chain.peers ?? 1).toString(16)}` :
+                method === "eth_getBlockByNumber" ? blockJson(params[0] === "latest" ? head : Number(params[0])) : null;
+            response.setHeader("content-type", "application/json");
+            response.end(JSON.stringify({ jsonrpc: "2.0", id: 1, result }));
         });
-        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-        const port = (server.address() as { port: number }).port;
-        const [shell, flag, script] = probeOf(kind);
-        try {
-            return await new Promise<boolean>((resolve) => execFile(shell, [flag, script.replaceAll("8545", String(port))], { timeout: 10_000 }, (error) => resolve(!error)));
-        } finally {
-            server.close();
-        }
-    }
-
-    test("Nethermind is ready on /health 200 and not on 503", async () => {
-        expect(await runAgainst("nethermind", 200, `{"status":"Healthy"}`)).toBe(true);
-        expect(await runAgainst("nethermind", 503, `{"status":"Unhealthy"}`)).toBe(false);
     });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as { port: number }).port;
+    const [command, flag, script] = await promiseOf(pulumi.all([...readiness]));
+    const [program, ...shellArgs] = shell ?? [command];
+    try {
+        return await new Promise<boolean>((resolve) =>
+            execFile(program, [...shellArgs, flag, script.replaceAll("8545", String(port))], { timeout: 20_000 }, (error) => resolve(!error)),
+        );
+    } finally {
+        server.close();
+    }
+}
 
-    test("Parity is ready when eth_syncing is false and not while it syncs", async () => {
-        expect(await runAgainst("parity", 200, `{"jsonrpc":"2.0","id":1,"result":false}`)).toBe(true);
-        expect(await runAgainst("parity", 200, `{"jsonrpc":"2.0","id":1,"result":{"currentBlock":"0x1"}}`)).toBe(false);
+const nodeBase = {
+    chainName: "C", staticPeers: [], onlyStaticPeers: false, image: "i", extraArgs: [], specJson: "{}", nodeKey: `0x${"11".repeat(32)}`,
+    resources: { cpu: "1", memory: "1Gi" }, waitForHosts: [],
+};
+const authorityProbe = (kind: (typeof CLIENT_KINDS)[number], intervals: typeof INTERVALS | typeof RPC_INTERVALS = INTERVALS) =>
+    CLIENT_PROFILES[kind].authorityWorkload({ ...nodeBase, name: "a", address: ADDRESS, keys: { keystoreFileName: "k", keystoreJson: "{}", password: "p" }, healthIntervals: intervals }).healthCheck.readiness;
+const rpcNodeProbe = (kind: (typeof CLIENT_KINDS)[number]) =>
+    CLIENT_PROFILES[kind].rpcNodeWorkload({ ...nodeBase, name: "r", methods: DEFAULT_METHODS, corsOrigins: [], publicEndpoint: false, healthIntervals: RPC_INTERVALS }).healthCheck.readiness;
+
+const OTHER = "0x1111111111111111111111111111111111111111";
+/** Six validators' turns, this authority's two steps ago. */
+const SEALING = [{ miner: OTHER, age: 5 }, { miner: OTHER, age: 10 }, { miner: ADDRESS, age: 15 }, { miner: OTHER, age: 20 }];
+
+describe("Nethermind's readiness: /health over loopback (bash /dev/tcp, the image has no curl)", () => {
+    test("ready on 200, not on 503", async () => {
+        expect(await probeAgainst(authorityProbe("nethermind"), { healthStatus: 200 })).toBe(true);
+        expect(await probeAgainst(authorityProbe("nethermind"), { healthStatus: 503 })).toBe(false);
+        expect(await probeAgainst(rpcNodeProbe("nethermind"), { healthStatus: 503 })).toBe(false);
     });
 });
 
-describe("the readiness probes run as the images' shells run them", () => {
-    /** A loopback HTTP server standing in for the node on 8545 is not possible without root; the probes' request text is checked instead. */
-    test.each(CLIENT_KINDS)("%s: the request is well-formed HTTP", (kind) => {
-        const script = CLIENT_PROFILES[kind].authorityWorkload({
-            name: "a", chainName: "C", staticPeers: [], onlyStaticPeers: false, image: "i", extraArgs: [], specJson: "{}", nodeKey: `0x${"11".repeat(32)}`,
-            resources: { cpu: "1", memory: "1Gi" }, waitForHosts: [], address: ADDRESS, keys: { keystoreFileName: "k", keystoreJson: "{}", password: "p" }, healthIntervals: INTERVALS,
-        }).healthCheck.readiness[2];
+// The shells the images run the probes with: busybox ash (OpenEthereum's Alpine) and dash (Parity's Ubuntu), with
+// the curl and jq they install.
+describe.each([
+    ["openethereum", "busybox sh"],
+    ["parity", "/bin/sh"],
+] as const)("%s's readiness over JSON-RPC (run with %s, curl and jq)", (kind, shell) => {
+    const run = (readiness: readonly pulumi.Input<string>[], chain: StandIn) => probeAgainst(readiness, chain, shell.split(" "));
+    test("an authority that seals as its configured signer, on a chain whose blocks advance, is ready", async () => {
+        expect(await run(authorityProbe(kind), { blocks: SEALING })).toBe(true);
+    });
+    test("not ready: another signer, no block of its own in its turns, a stale head, or syncing", async () => {
+        expect(await run(authorityProbe(kind), { blocks: SEALING, coinbase: OTHER })).toBe(false);
+        expect(await run(authorityProbe(kind), { blocks: SEALING.map((block) => ({ ...block, miner: OTHER })) })).toBe(false);
+        expect(await run(authorityProbe(kind), { blocks: SEALING.map((block) => ({ ...block, age: block.age + 600 })) })).toBe(false);
+        expect(await run(authorityProbe(kind), { blocks: SEALING, syncing: true })).toBe(false);
+    });
+    test("its own block older than the produced interval, or beyond its turns, does not count", async () => {
+        expect(await run(authorityProbe(kind), { blocks: [{ miner: OTHER, age: 5 }, { miner: ADDRESS, age: 130 }] })).toBe(false);
+        const turns = Array.from({ length: 6 }, () => ({ miner: OTHER, age: 5 }));
+        expect(await run(authorityProbe(kind), { blocks: [...turns, { miner: ADDRESS, age: 6 }] })).toBe(false);
+    });
+    test("an authority not in the latest validator set needs only its signer and an advancing chain", async () => {
+        expect(await run(authorityProbe(kind, RPC_INTERVALS), { blocks: [{ miner: OTHER, age: 5 }] })).toBe(true);
+    });
+    test("an RPC node is ready with peers and a fresh head, not without peers", async () => {
+        expect(await run(rpcNodeProbe(kind), { blocks: [{ miner: OTHER, age: 5 }] })).toBe(true);
+        expect(await run(rpcNodeProbe(kind), { blocks: [{ miner: OTHER, age: 5 }], peers: 0 })).toBe(false);
+        expect(await run(rpcNodeProbe(kind), { blocks: [{ miner: OTHER, age: 500 }] })).toBe(false);
+    });
+});
+
+describe("Nethermind's readiness request", () => {
+    test("is well-formed HTTP", async () => {
+        const script = (await promiseOf(pulumi.all([...authorityProbe("nethermind")])))[2];
         const request = execFileSync("/bin/bash", ["-c", `printf '${script.match(/printf '([^']*)'/)![1]}'`], { encoding: "utf8" });
-        expect(request).toMatch(/^(GET \/health|POST \/) HTTP\/1\.0\r\nHost: 127\.0\.0\.1:8545\r\n/);
-        const [head, body] = request.split("\r\n\r\n");
-        const length = /Content-Length: (\d+)/.exec(head)?.[1];
-        if (length) expect(Buffer.byteLength(body)).toBe(Number(length));
+        expect(request).toMatch(/^GET \/health HTTP\/1\.0\r\nHost: 127\.0\.0\.1:8545\r\n\r\n$/);
     });
 });
 
