@@ -206,8 +206,7 @@ export function parseBridge(
 
     const imagesRecord = check.object("bridge.images", record.images, ["contracts", "oracle", "rabbitmq", "redis"]);
     const image = (name: keyof typeof BRIDGE_IMAGES) => {
-        const value = imagesRecord?.[name] === undefined ? BRIDGE_IMAGES[name] : check.string(`bridge.images.${name}`, imagesRecord[name], /^[^\s:]+(:[^\s:]+)?(@sha256:[0-9a-f]{64})?$/, "must be an image reference such as repository:tag");
-        if (value && /:latest$/.test(value)) check.fail(`bridge.images.${name}`, "must be pinned to a version or digest, not latest");
+        const value = imagesRecord?.[name] === undefined ? BRIDGE_IMAGES[name] : check.pinnedImage(`bridge.images.${name}`, imagesRecord[name], BRIDGE_IMAGES[name]);
         return value;
     };
     const images = { contracts: image("contracts"), oracle: image("oracle"), rabbitmq: image("rabbitmq"), redis: image("redis") };
@@ -222,7 +221,8 @@ export function parseBridge(
     let ui: BridgeUiConfig | undefined;
     if (record.ui !== undefined) {
         const uiRecord = check.object("bridge.ui", record.ui, ["image", "hostPort", "ingressHost", "title"]);
-        const uiImage = check.string("bridge.ui.image", uiRecord?.image, /^[^\s]+:[^\s:]+$/, "must be an image reference with a tag: the UI image you built from the TokenBridge monorepo's ui/Dockerfile (see README, Bridge UI)");
+        // The UI image is one the operator built (README, Bridge UI): required, no default.
+        const uiImage = uiRecord?.image === undefined ? check.fail("bridge.ui.image", "is required: the UI image you built from the TokenBridge monorepo's ui/Dockerfile (see README, Bridge UI)") : check.pinnedImage("bridge.ui.image", uiRecord.image, "registry.example.org/tokenbridge-ui:2.7.0-rc0");
         const hostPort = uiRecord?.hostPort === undefined ? 3000 : check.integer("bridge.ui.hostPort", uiRecord.hostPort, 1, 65535, "a TCP port (1 to 65535)");
         const ingressHost = uiRecord?.ingressHost === undefined ? undefined : check.string("bridge.ui.ingressHost", uiRecord.ingressHost, /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, "must be a DNS host name");
         const title = uiRecord?.title === undefined ? "iExec consortium bridge" : check.string("bridge.ui.title", uiRecord.title);

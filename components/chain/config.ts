@@ -366,7 +366,7 @@ export function parseClient(check: Checker, raw: unknown): ClientConfig | undefi
     const record = check.object("client", raw, ["kind", "image", "extraArgs"]);
     if (!record) return undefined;
     const kind = record.kind === undefined ? "nethermind" : check.oneOf("client.kind", record.kind, CLIENT_KINDS);
-    const image = record.image === undefined ? undefined : check.string("client.image", record.image);
+    const image = record.image === undefined ? undefined : check.pinnedImage("client.image", record.image, "nethermind/nethermind:1.36.1");
     const extraArgs = check.stringList("client.extraArgs", record.extraArgs);
     let argsValid = true;
     for (const arg of extraArgs ?? []) {

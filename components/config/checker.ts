@@ -29,6 +29,13 @@ export const IPV4_PATTERN = /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2
 /** An IPv4 CIDR block, as a NetworkPolicy's ipBlock takes it. */
 export const CIDR_PATTERN = new RegExp(`${IPV4_PATTERN.source.slice(0, -1)}\\/([0-9]|[12]\\d|3[0-2])$`);
 
+const IMAGE_PATH_COMPONENT = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
+const IMAGE_DOMAIN = "(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?";
+/** distribution/reference's grammar (reference.go): [domain[:port]/]path[:tag][@digest]; group 1 is the tag. */
+export const IMAGE_REFERENCE = new RegExp(
+    `^(?:${IMAGE_DOMAIN}/)?${IMAGE_PATH_COMPONENT}(?:/${IMAGE_PATH_COMPONENT})*(?::([\\w][\\w.-]{0,127}))?(?:@sha256:[0-9a-f]{64})?$`,
+);
+
 /** Collects every issue so that one run reports all of them. */
 export class Checker {
     readonly issues: string[] = [];
@@ -107,6 +114,18 @@ export class Checker {
             return this.fail(key, `must not be the zero address ${ZeroAddress}: nobody holds its key and no contract lives there`);
         }
         return address;
+    }
+
+    /**
+     * An image reference in the grammar of distribution/reference (registry host and port, path, tag, digest), pinned:
+     * a tag other than latest, or a sha256 digest (with or without a tag).
+     */
+    pinnedImage(key: string, value: unknown, example: string): string | undefined {
+        const image = this.string(key, value, IMAGE_REFERENCE, `must be an image reference such as ${example} or one pinned by digest (${example}@sha256:<64 hex digits>)`);
+        if (!image) return undefined;
+        const tag = IMAGE_REFERENCE.exec(image)![1];
+        if (!image.includes("@sha256:") && (tag === undefined || tag === "latest")) return this.fail(key, `must be pinned to a version or digest, not ${tag ?? "an implicit"} latest (got ${describe(value)})`);
+        return image;
     }
 
     stringList(key: string, value: unknown): string[] | undefined {

@@ -62,8 +62,7 @@ export function parsePermissioning(check: Checker, raw: unknown, authorities: re
         }
         if (readers && new Set(readers).size !== readers.length) check.fail("permissioning.rpc.readers", "names a reader twice");
     }
-    const image = rpcRecord?.image === undefined ? GATEWAY_IMAGE : check.string("permissioning.rpc.image", rpcRecord.image, /^[^\s:]+(:[^\s:]+)?(@sha256:[0-9a-f]{64})?$/, "must be an nginx image reference such as nginx:1.27.3-alpine");
-    if (image && (/:latest$/.test(image) || !/[:@]/.test(image))) check.fail("permissioning.rpc.image", "must be pinned to a version or digest, not latest");
+    const image = rpcRecord?.image === undefined ? GATEWAY_IMAGE : check.pinnedImage("permissioning.rpc.image", rpcRecord.image, GATEWAY_IMAGE);
     const limits = parseGatewayLimits(check, rpcRecord?.limits);
     const readinessTimeoutSeconds =
         record.readinessTimeoutSeconds === undefined ? 600 : check.integer("permissioning.readinessTimeoutSeconds", record.readinessTimeoutSeconds, 1, 86_400, "a number of seconds from 1 to 86400");

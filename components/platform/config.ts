@@ -4,6 +4,9 @@ import { NAME_PATTERN, QUANTITY_PATTERN, nameRule, type Checker } from "../confi
 
 export const PLATFORMS = ["docker", "kubernetes"] as const;
 export const SERVICE_TYPES = ["ClusterIP", "NodePort", "LoadBalancer"] as const;
+/** How authorities are spread over the cluster's nodes: one per node at most, or as far as the scheduler can. */
+export const AUTHORITY_SPREADS = ["required", "preferred"] as const;
+export type AuthoritySpread = (typeof AUTHORITY_SPREADS)[number];
 
 export type PlatformKind = (typeof PLATFORMS)[number];
 export type ServiceType = (typeof SERVICE_TYPES)[number];
@@ -23,6 +26,11 @@ export interface KubernetesConfig {
     readonly storageSize: string;
     readonly cpu?: string;
     readonly memory?: string;
+    /**
+     * `required` (the default): no two authorities on one cluster node, so losing a node never stops a majority.
+     * `preferred`: spread where possible, for clusters with fewer nodes than authorities (development).
+     */
+    readonly authoritySpread: AuthoritySpread;
     /**
      * Write every object as YAML into this folder instead of applying it to a cluster (the provider's render mode,
      * for GitOps and for reviewing manifests); secrets are written in plain text there.
@@ -44,7 +52,7 @@ export function parseKubernetes(check: Checker, raw: unknown): KubernetesConfig 
     if (raw === undefined || raw === null) {
         return check.fail("kubernetes", "is required when platform is kubernetes: { namespace, context?, storageClassName?, storageSize?, cpu?, memory? }");
     }
-    const record = check.object("kubernetes", raw, ["namespace", "createNamespace", "context", "storageClassName", "storageSize", "cpu", "memory", "renderYamlToDirectory"]);
+    const record = check.object("kubernetes", raw, ["namespace", "createNamespace", "context", "storageClassName", "storageSize", "cpu", "memory", "authoritySpread", "renderYamlToDirectory"]);
     if (!record) return undefined;
     const namespace = check.string("kubernetes.namespace", record.namespace, NAME_PATTERN, nameRule());
     const createNamespace = record.createNamespace === undefined ? true : check.boolean("kubernetes.createNamespace", record.createNamespace);
@@ -55,13 +63,15 @@ export function parseKubernetes(check: Checker, raw: unknown): KubernetesConfig 
     const storageSize = record.storageSize === undefined ? "100Gi" : quantity("storageSize", record.storageSize);
     const cpu = quantity("cpu", record.cpu);
     const memory = quantity("memory", record.memory);
+    const authoritySpread = record.authoritySpread === undefined ? "required" : check.oneOf("kubernetes.authoritySpread", record.authoritySpread, AUTHORITY_SPREADS);
     const renderYamlToDirectory =
         record.renderYamlToDirectory === undefined ? undefined : check.string("kubernetes.renderYamlToDirectory", record.renderYamlToDirectory, /^\//, "must be an absolute folder path");
-    if (!namespace || !storageSize || createNamespace === undefined) return undefined;
+    if (!namespace || !storageSize || createNamespace === undefined || !authoritySpread) return undefined;
     return {
         namespace,
         createNamespace,
         storageSize,
+        authoritySpread,
         ...(context ? { context } : {}),
         ...(storageClassName ? { storageClassName } : {}),
         ...(cpu ? { cpu } : {}),

@@ -129,7 +129,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
                                 // change rolls the pod instead. Key material is left out of the checksum.
                                 annotations: { "consortium.iex.ec/config-checksum": checksum([...sharedFiles, ...configFiles]) },
                             },
-                            spec: podSpec(workload, sharedConfigMap.metadata.name, configMap.metadata.name, keySecret.metadata.name, args.kubernetes),
+                            spec: podSpec(workload, prefix, sharedConfigMap.metadata.name, configMap.metadata.name, keySecret.metadata.name, args.kubernetes),
                         },
                         volumeClaimTemplates: [
                             {
@@ -237,6 +237,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
 
 function podSpec(
     workload: WorkloadSpec,
+    prefix: string,
     sharedConfigMapName: pulumi.Input<string>,
     configMapName: pulumi.Input<string>,
     secretName: pulumi.Input<string>,
@@ -252,6 +253,7 @@ function podSpec(
             : {}),
         terminationGracePeriodSeconds: 60,
         enableServiceLinks: false,
+        affinity: spreadOf(workload, prefix, kubernetes.authoritySpread),
         ...POD_HARDENING,
         containers: [
             {
@@ -275,6 +277,16 @@ function podSpec(
             { name: "keys", secret: { secretName, defaultMode: 0o440 } },
         ],
     };
+}
+
+/**
+ * Authorities never share a cluster node (or, with `preferred`, as rarely as the scheduler can): a node lost takes
+ * at most one of them. RPC nodes prefer distinct nodes, so that a drained node leaves one serving.
+ */
+function spreadOf(workload: WorkloadSpec, prefix: string, authoritySpread: KubernetesConfig["authoritySpread"]): k8s.types.input.core.v1.Affinity {
+    const term = { labelSelector: { matchLabels: componentSelector(prefix, workload.component) }, topologyKey: "kubernetes.io/hostname" };
+    if (workload.component === AUTHORITY_COMPONENT && authoritySpread === "required") return { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term] } };
+    return { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: term }] } };
 }
 
 function uniqueByKey(files: readonly WorkloadFile[]): WorkloadFile[] {

@@ -25,6 +25,18 @@ function errorOf(raw: RawConfig): string {
 
 const withChain = (chain: Record<string, unknown>): RawConfig => ({ ...VALID, chain: { ...(VALID.chain as object), ...chain } });
 
+describe("image references: any registry (with a port), a tag or a digest", () => {
+    test.each([
+        "nethermind/nethermind:1.36.1",
+        "registry.acme.example:5000/mirror/nethermind/nethermind:1.36.1",
+        `nethermind/nethermind@sha256:${"ab".repeat(32)}`,
+        `nethermind/nethermind:1.36.1@sha256:${"ab".repeat(32)}`,
+        "localhost:5000/nethermind:1.36.1",
+    ])("accepts %s", (image) => {
+        expect(parseConfig({ ...VALID, client: { kind: "nethermind", image } }).client.image).toBe(image);
+    });
+});
+
 describe("bad input is refused with a message naming the key and what is allowed", () => {
     test.each<[string, RawConfig, string]>([
         ["no authorities", { ...VALID, authorities: [] }, "consortium:authorities must list at least one authority"],
@@ -64,6 +76,7 @@ describe("bad input is refused with a message naming the key and what is allowed
         ["unknown platform", { ...VALID, platform: "nomad" }, "consortium:platform must be one of docker, kubernetes (got 'nomad')"],
         ["platform missing", { ...VALID, platform: undefined }, "consortium:platform must be one of docker, kubernetes (got nothing)"],
         ["kubernetes without namespace", { ...VALID, platform: "kubernetes", kubernetes: {} }, "consortium:kubernetes.namespace must be a non-empty string"],
+        ["kubernetes bad spread", { ...VALID, platform: "kubernetes", kubernetes: { namespace: "ns", authoritySpread: "some" } }, "consortium:kubernetes.authoritySpread must be one of required, preferred (got 'some')"],
         ["kubernetes bad quantity", { ...VALID, platform: "kubernetes", kubernetes: { namespace: "ns", storageSize: "lots" } }, "consortium:kubernetes.storageSize must be a Kubernetes quantity"],
         ["createNamespace not boolean", { ...VALID, platform: "kubernetes", kubernetes: { namespace: "ns", createNamespace: "no" } }, "consortium:kubernetes.createNamespace must be true or false (got 'no')"],
         ["rpc.authority, which authorities no longer serve", { ...VALID, rpc: { authority: "a1" } }, "consortium:rpc.authority is no longer used: authorities serve JSON-RPC on loopback only"],
@@ -224,7 +237,10 @@ describe("foreign chain and bridge settings", () => {
         ["local without poco", { ...VALID, foreign: { local: { chainId: 18 } }, bridge: { home: {} } }, "consortium:foreign.local deploys the foreign chain's own RLC with the PoCo admin"],
         ["foreign authority named like a home one", { ...BRIDGED, foreign: { local: { chainId: 18, authority: "a1" } } }, "consortium:foreign.local.authority 'a1' is already the name of a home authority"],
         ["foreign ports equal to home", { ...BRIDGED, foreign: { local: { chainId: 18, docker: { hostPort: 8545, wsHostPort: 9999 } } } }, "consortium:foreign.local.docker host ports 8545/9999 must differ from the home chain's rpc.docker ports"],
-        ["ui without image", withBridge({ ui: { hostPort: 3000 } }), "consortium:bridge.ui.image must be a non-empty string"],
+        ["ui without image", withBridge({ ui: { hostPort: 3000 } }), "consortium:bridge.ui.image is required: the UI image you built from the TokenBridge monorepo's ui/Dockerfile"],
+        ["ui image without tag", withBridge({ ui: { image: "tokenbridge-ui" } }), "consortium:bridge.ui.image must be pinned to a version or digest, not an implicit latest (got 'tokenbridge-ui')"],
+        ["client image with spaces", { ...VALID, client: { kind: "nethermind", image: "nethermind/nethermind 1.36" } }, "consortium:client.image must be an image reference such as nethermind/nethermind:1.36.1 or one pinned by digest"],
+        ["client image latest", { ...VALID, client: { kind: "nethermind", image: "nethermind/nethermind:latest" } }, "consortium:client.image must be pinned to a version or digest, not latest"],
     ])("%s", (_what, raw, message) => {
         expect(bridgeError(raw)).toContain(message);
     });

@@ -229,6 +229,16 @@ describe("the acme-prod stack on Kubernetes", () => {
         }
     });
 
+    test("no two authorities share a cluster node; RPC nodes prefer distinct nodes", () => {
+        for (const sts of ofType(registrations, STS)) {
+            const { affinity } = sts.inputs.spec.template.spec;
+            const component = sts.inputs.spec.template.metadata.labels["app.kubernetes.io/component"];
+            const term = { labelSelector: { matchLabels: { "app.kubernetes.io/component": component, "app.kubernetes.io/part-of": "test" } }, topologyKey: "kubernetes.io/hostname" };
+            if (component === "authority") expect(affinity).toEqual({ podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term] } });
+            else expect(affinity).toEqual({ podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: term }] } });
+        }
+    });
+
     test("pods mount the spec, their config and their keys as files", () => {
         const sts = ofType(registrations, STS).find((candidate) => candidate.inputs.metadata.name === "acme-1")!;
         const pod = sts.inputs.spec.template.spec;
@@ -241,6 +251,13 @@ describe("the acme-prod stack on Kubernetes", () => {
 });
 
 describe("Kubernetes options", () => {
+    test("authoritySpread preferred lets authorities share a node when the cluster has too few", async () => {
+        const { registrations } = await run({ kubernetes: { namespace: "acme-consortium", authoritySpread: "preferred" } });
+        const authority = ofType(registrations, STS).find((sts) => sts.inputs.metadata.name === "acme-1")!;
+        expect(authority.inputs.spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution).toBeUndefined();
+        expect(authority.inputs.spec.template.spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution).toHaveLength(1);
+    });
+
     test("a LoadBalancer RPC Service exports its load balancer address", async () => {
         const { outputs } = await run({ rpc: { kubernetes: { serviceType: "LoadBalancer" } } });
         expect(await promiseOf(outputs.rpcUrl)).toBe("http://203.0.113.10:8545");
