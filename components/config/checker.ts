@@ -124,7 +124,7 @@ export class Checker {
         const image = this.string(key, value, IMAGE_REFERENCE, `must be an image reference such as ${example} or one pinned by digest (${example}@sha256:<64 hex digits>)`);
         if (!image) return undefined;
         const tag = IMAGE_REFERENCE.exec(image)![1];
-        if (!image.includes("@sha256:") && (tag === undefined || tag === "latest")) return this.fail(key, `must be pinned to a version or digest, not ${tag ?? "an implicit"} latest (got ${describe(value)})`);
+        if (!image.includes("@sha256:") && (tag === undefined || tag === "latest")) return this.fail(key, `must be pinned to a version or digest, not ${tag ? "latest" : "an implicit latest"} (got ${describe(value)})`);
         return image;
     }
 

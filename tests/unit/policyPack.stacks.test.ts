@@ -72,8 +72,14 @@ describe("the policy pack refuses what would hurt the acme-prod consortium", () 
         );
     });
 
-    test("an image on latest", async () => {
-        const resources = await registeredResources("acme-prod", { client: { kind: "nethermind", image: "nethermind/nethermind:latest" } });
+    test("an image on latest: the config refuses it; a workload that runs one anyway fails the pack", async () => {
+        const { parseConfig } = await import("../../components/config");
+        expect(() => parseConfig({ authorities: [{ name: "a1" }], chain: { name: "c", networkId: 1234, stepDuration: 5 }, client: { kind: "nethermind", image: "nethermind/nethermind:latest" } })).toThrow(
+            "consortium:client.image must be pinned to a version or digest, not latest",
+        );
+        const resources = await registeredResources("acme-prod");
+        const node = resources.find((resource) => resource.type === "kubernetes:apps/v1:StatefulSet" && resource.props.metadata.name === "acme-1")!;
+        node.props.spec.template.spec.containers[0].image = "nethermind/nethermind:latest";
         expect(runPack(resources, config()).mandatory).toContainEqual(expect.stringContaining("images-pinned: container 'node' runs nethermind/nethermind:latest, which uses the tag latest"));
     });
 });
