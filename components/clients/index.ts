@@ -13,7 +13,8 @@ export const CLIENT_PROFILES: Record<ClientKind, ClientProfile> = {
         kind: "openethereum",
         dataPath: "/home/openethereum/.local/share/io.parity.ethereum",
         runAs: { uid: 1000, gid: 1000 },
-
+        // It writes only below its base path (bin/oe/configuration.rs directories(), crates/util/dir); /tmp for safety.
+        scratchPaths: ["/tmp"],
         executable: "/home/openethereum/openethereum",
     }),
     // parity/parity:v2.4.5 (Ubuntu, user parity, uid 1000): its Dockerfile makes /home/parity but not the data
@@ -25,7 +26,8 @@ export const CLIENT_PROFILES: Record<ClientKind, ClientProfile> = {
         dataPath: "/home/parity/.local/share/io.parity.ethereum",
         dockerVolumePath: "/home/parity",
         runAs: { uid: 1000, gid: 1000 },
-
+        // Below its base path too, and the updater's folder in $HOME, which auto_update none leaves unused (parity/main.rs).
+        scratchPaths: ["/tmp", "/home/parity/.local/share/io.parity.ethereum-updates"],
         executable: "/bin/parity",
     }),
 };

@@ -4,7 +4,13 @@ import { nethermindModules } from "../rpcGateway/methods";
 import { CONFIG_DIR, PASSWORD_PATH, SECRETS_DIR, SPEC_PATH, authorityWorkload, rpcNodeWorkload, type AuthorityNodeInput, type ClientProfile, type HealthIntervals, type RpcNodeInput } from "./profile";
 
 const DATA_PATH = "/nethermind/nethermind_db"; // a VOLUME of the official image
+/**
+ * Where Nethermind keeps its keys: the signer's keystore file (an authority's) and the key ring ASP.NET DataProtection
+ * writes to protect every key in memory, the node key's too (ProtectedPrivateKey with KeyStoreDirectory). Writable.
+ */
 const KEYSTORE_DIR = "/consortium/keystore";
+/** Its log files (Init.LogDirectory; by default /nethermind/logs, in the image). */
+const RUN_DIR = "/consortium/run";
 const NODE_KEY_PATH = `${SECRETS_DIR}/node.key`;
 const CONFIG_PATH = `${CONFIG_DIR}/nethermind.json`;
 
@@ -47,15 +53,20 @@ export function renderNethermindConfig(input: NethermindConfigInput): string {
         Init: {
             ChainSpecPath: SPEC_PATH,
             BaseDbPath: `${DATA_PATH}/db`,
+            // Every file Nethermind writes outside /nethermind, so that it runs as a non-root user on a read-only root:
+            // static and trusted node lists are created at start if missing (NodesManager.EnsureFile), under /nethermind
+            // by default (DiscoveryModule, GetApplicationResourcePath).
+            LogDirectory: `${RUN_DIR}/logs`,
+            StaticNodesPath: `${DATA_PATH}/static-nodes.json`,
+            TrustedNodesPath: `${DATA_PATH}/trusted-nodes.json`,
             ...(input.onlyStaticPeers ? { DiscoveryEnabled: false } : {}),
         },
         Mining: { Enabled: signer !== undefined },
         Merge: { Enabled: false },
         ...(signer ? { Aura: { ForceSealing: true, AllowAuRaPrivateChains: true } } : {}),
         KeyStore: {
-            ...(signer
-                ? { KeyStoreDirectory: KEYSTORE_DIR, UnlockAccounts: [signer.address], PasswordFiles: [PASSWORD_PATH], BlockAuthorAccount: signer.address }
-                : {}),
+            KeyStoreDirectory: KEYSTORE_DIR,
+            ...(signer ? { UnlockAccounts: [signer.address], PasswordFiles: [PASSWORD_PATH], BlockAuthorAccount: signer.address } : {}),
             EnodeKeyFile: NODE_KEY_PATH,
         },
         Network: {
@@ -92,6 +103,11 @@ const LAYOUT = {
     nodeKey: { path: NODE_KEY_PATH, encoding: "raw" as const },
     dataPath: DATA_PATH,
     readinessProbe: () => HEALTH_PROBE,
+    // The image runs as root; on Kubernetes it runs as the user its ASP.NET base image defines (app, APP_UID 1654,
+    // dotnet-docker runtime-deps noble), the root filesystem read-only: it writes its volume, its keys folder, its logs
+    // and /tmp (DataProtection's temporary files, bad-block dumps, the .NET diagnostics socket).
+    kubernetesRunAs: { uid: 1654, gid: 1654 },
+    scratchPaths: [KEYSTORE_DIR, RUN_DIR, "/tmp"],
     executable: "/nethermind/nethermind",
     shell: "/bin/sh",
 };

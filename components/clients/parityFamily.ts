@@ -84,6 +84,8 @@ export interface ParityFamilyTraits {
      */
     readonly dockerVolumePath?: string;
     readonly runAs: { readonly uid: number; readonly gid: number };
+    /** Folders it writes outside its base path (the data volume), besides the keys folder of an authority. */
+    readonly scratchPaths: readonly string[];
     readonly executable: string;
 }
 
@@ -100,6 +102,7 @@ export function parityFamilyProfile(traits: ParityFamilyTraits): ClientProfile {
         dataPath: traits.dataPath,
         ...(traits.dockerVolumePath ? { dockerVolumePath: traits.dockerVolumePath } : {}),
         runAs: traits.runAs,
+        scratchPaths: traits.scratchPaths,
         readinessProbe: parityReadiness,
         executable: traits.executable,
         shell: "/bin/sh",
@@ -109,8 +112,8 @@ export function parityFamilyProfile(traits: ParityFamilyTraits): ClientProfile {
         kind: traits.kind,
         authorityWorkload(input: AuthorityNodeInput): WorkloadSpec {
             const toml = pulumi.output(input.address).apply((signer) => renderAuthorityToml({ ...base, onlyStaticPeers: input.onlyStaticPeers, signer }));
-            // Keys are looked up in <keys_path>/<spec name>.
-            return authorityWorkload(input, { ...layout(toml, input.staticPeers), keystoreDir: `${KEYS_DIR}/${input.chainName}` });
+            // Keys are looked up in <keys_path>/<spec name>, where the client also saves its address book.
+            return authorityWorkload(input, { ...layout(toml, input.staticPeers), keystoreDir: `${KEYS_DIR}/${input.chainName}`, scratchPaths: [...traits.scratchPaths, KEYS_DIR] });
         },
         rpcNodeWorkload(input: RpcNodeInput): WorkloadSpec {
             const toml = renderAuthorityToml({ ...base, onlyStaticPeers: input.onlyStaticPeers, rpc: { apis: parityApis(input.methods), corsOrigins: input.corsOrigins } });

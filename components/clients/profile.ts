@@ -89,6 +89,9 @@ export interface AuthorityLayout {
     /** Where Docker mounts the data volume when it is not dataPath (see ParityFamilyTraits). */
     readonly dockerVolumePath?: string;
     readonly runAs?: { readonly uid: number; readonly gid: number };
+    /** See WorkloadSpec: a non-root user on Kubernetes for an image that runs as root, and the folders it writes. */
+    readonly kubernetesRunAs?: { readonly uid: number; readonly gid: number };
+    readonly scratchPaths?: readonly string[];
     /** A command run in the container, over loopback, that succeeds when the node is ready. */
     readonly readinessProbe: (target: ReadinessTarget) => readonly pulumi.Input<string>[];
     /** The client executable (the image's own entrypoint) and a POSIX shell the image ships. */
@@ -144,6 +147,8 @@ export function nodeWorkload(
         dataPath: layout.dataPath,
         ...(layout.dockerVolumePath ? { dockerVolumePath: layout.dockerVolumePath } : {}),
         ...(layout.runAs ? { runAs: layout.runAs } : {}),
+        ...(layout.kubernetesRunAs ? { kubernetesRunAs: layout.kubernetesRunAs } : {}),
+        ...(layout.scratchPaths ? { scratchPaths: layout.scratchPaths } : {}),
         healthCheck: { readiness: layout.readinessProbe(role.readiness), livenessTcpPort: P2P_PORT },
         resources: input.resources,
         publicEndpoint: role.publicEndpoint,

@@ -5,7 +5,7 @@ import type { KubernetesConfig } from "./config";
 import { createChainPolicies, type ChainPolicyArgs } from "./kubernetesPolicies";
 import { AUTHORITY_COMPONENT, RPC_NODE_COMPONENT, componentSelector, majority, workloadLabels, workloadSelector } from "./naming";
 import type { Platform, PlatformArgs } from "./platform";
-import { RPC_PORT, WS_PORT, POD_HARDENING, containerHardening, type FileKind, type WorkloadFile, type WorkloadSpec } from "./workload";
+import { RPC_PORT, WS_PORT, POD_HARDENING, containerHardening, podUser, scratchVolumes, type FileKind, type WorkloadFile, type WorkloadSpec } from "./workload";
 
 export interface KubernetesPlatformArgs extends PlatformArgs {
     readonly kubernetes: KubernetesConfig;
@@ -244,13 +244,13 @@ function podSpec(
     kubernetes: KubernetesConfig,
 ): k8s.types.input.core.v1.PodSpec {
     const fileMounts = workload.files.map((file) => ({ name: VOLUME_FOR_KIND[file.kind], mountPath: file.path, subPath: file.key, readOnly: true }));
+    const runAs = workload.kubernetesRunAs ?? workload.runAs;
+    const scratch = scratchVolumes(workload.scratchPaths);
     const probe = { periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 8 };
     const cpu = kubernetes.cpu ?? workload.resources.cpu;
     const memory = kubernetes.memory ?? workload.resources.memory;
     return {
-        ...(workload.runAs
-            ? { securityContext: { runAsUser: workload.runAs.uid, runAsGroup: workload.runAs.gid, fsGroup: workload.runAs.gid, runAsNonRoot: true } }
-            : {}),
+        ...podUser(runAs),
         terminationGracePeriodSeconds: 60,
         enableServiceLinks: false,
         affinity: spreadOf(workload, prefix, kubernetes.authoritySpread),
@@ -258,12 +258,12 @@ function podSpec(
         containers: [
             {
                 name: "node",
-                ...containerHardening(workload.runAs),
+                ...containerHardening(runAs, workload.scratchPaths),
                 image: workload.image,
                 command: [...workload.entrypoint],
                 args: [...workload.args],
                 ports: workload.ports.map((port) => ({ name: port.name, containerPort: port.port, protocol: port.protocol })),
-                volumeMounts: [{ name: "data", mountPath: workload.dataPath }, ...fileMounts],
+                volumeMounts: [{ name: "data", mountPath: workload.dataPath }, ...scratch.mounts, ...fileMounts],
                 // Readiness over loopback, where an authority's JSON-RPC listens; liveness: the p2p port, which every node opens.
                 readinessProbe: { exec: { command: [...workload.healthCheck.readiness] }, initialDelaySeconds: 10, ...probe },
                 livenessProbe: { tcpSocket: { port: workload.healthCheck.livenessTcpPort }, initialDelaySeconds: 60, ...probe },
@@ -275,6 +275,7 @@ function podSpec(
             { name: "config", configMap: { name: configMapName } },
             // Group-readable so that images running as a non-root user (with fsGroup) can read their keys.
             { name: "keys", secret: { secretName, defaultMode: 0o440 } },
+            ...scratch.volumes,
         ],
     };
 }

@@ -5,7 +5,7 @@ import { checksum, configMapData, secretData } from "./kubernetes";
 import { DNS_EGRESS, reachRule } from "./kubernetesPolicies";
 import { workloadLabels, workloadSelector } from "./naming";
 import type { JobArgs, JobResult, ServicesArgs } from "./services";
-import { POD_HARDENING, containerHardening, type JobSpec, type Reach, type ServiceSpec, type WorkloadFile } from "./workload";
+import { POD_HARDENING, containerHardening, podUser, scratchVolumes, type JobSpec, type Reach, type ServiceSpec, type WorkloadFile } from "./workload";
 
 export interface KubernetesServicesArgs extends ServicesArgs {
     readonly kubernetes: KubernetesConfig;
@@ -101,25 +101,23 @@ export class KubernetesServices extends pulumi.ComponentResource {
             const podTemplate = {
                 metadata: { labels, annotations: { "consortium.iex.ec/config-checksum": checksum(configFiles) } },
                 spec: {
-                    ...(service.runAs
-                        ? { securityContext: { runAsUser: service.runAs.uid, runAsGroup: service.runAs.gid, fsGroup: service.runAs.gid, runAsNonRoot: true } }
-                        : {}),
+                    ...podUser(service.runAs),
                     enableServiceLinks: false,
                     ...POD_HARDENING,
                     containers: [
                         {
                             name: service.component,
-                            ...containerHardening(service.runAs),
+                            ...containerHardening(service.runAs, service.scratchPaths),
                             image: service.image,
                             command: [...service.command],
                             env: toEnv(service.env),
                             ports: ports.map((port) => ({ name: port.name, containerPort: port.port, protocol: "TCP" })),
-                            volumeMounts: [...(service.dataPath ? [{ name: "data", mountPath: service.dataPath }] : []), ...fileMounts(service.files)],
+                            volumeMounts: [...(service.dataPath ? [{ name: "data", mountPath: service.dataPath }] : []), ...scratchVolumes(service.scratchPaths).mounts, ...fileMounts(service.files)],
                             ...(probe ? { readinessProbe: probe, livenessProbe: { ...probe, initialDelaySeconds: 60 } } : {}),
                             resources: { requests: { cpu, memory }, limits: { memory } },
                         },
                     ],
-                    volumes,
+                    volumes: [...volumes, ...scratchVolumes(service.scratchPaths).volumes],
                 },
             };
             if (service.dataPath) {

@@ -48,6 +48,14 @@ export interface WorkloadSpec {
     readonly dockerVolumePath?: string;
     /** User and group the image runs as, when it is not root; the data volume must be writable by it. */
     readonly runAs?: { readonly uid: number; readonly gid: number };
+    /**
+     * On Kubernetes only, a non-root user for an image that runs as root (fsGroup gives it the volume claim, and its
+     * scratch folders are emptyDirs); Docker keeps the image's user, because a new Docker volume takes the owner of the
+     * image's folder, which root owns.
+     */
+    readonly kubernetesRunAs?: { readonly uid: number; readonly gid: number };
+    /** Folders the process writes besides its data volume: on Kubernetes an emptyDir each, the root filesystem read-only. */
+    readonly scratchPaths?: readonly string[];
     readonly healthCheck: {
         /**
          * Run in the container with a tool the image ships; succeeds when the node is ready (JSON-RPC over loopback,
@@ -121,6 +129,8 @@ export interface ServiceSpec {
      */
     readonly groupOnly?: boolean;
     readonly runAs?: { readonly uid: number; readonly gid: number };
+    /** Folders it writes besides its data: on Kubernetes an emptyDir each, the root filesystem read-only. */
+    readonly scratchPaths?: readonly string[];
     /** Copies on Kubernetes (with a PodDisruptionBudget keeping all but one), for a stateless service; Docker runs one. */
     readonly replicas?: number;
     /** What it connects to (none: only its group and DNS). */
@@ -139,12 +149,28 @@ export type JobSpec = Pick<ServiceSpec, "name" | "component" | "image" | "comman
  */
 export const POD_HARDENING = { automountServiceAccountToken: false } as const;
 
-export function containerHardening(runAs: { readonly uid: number; readonly gid: number } | undefined) {
+export function containerHardening(runAs: { readonly uid: number; readonly gid: number } | undefined, scratchPaths?: readonly string[]) {
     return {
         securityContext: {
             allowPrivilegeEscalation: false,
             ...(runAs ? { capabilities: { drop: ["ALL"] } } : {}),
+            // A workload that names every folder it writes gets a read-only root filesystem.
+            ...(scratchPaths ? { readOnlyRootFilesystem: true } : {}),
             seccompProfile: { type: "RuntimeDefault" },
         },
     };
+}
+
+/** The emptyDir volumes and mounts of a workload's scratch folders, named scratch-0, scratch-1, ... */
+export function scratchVolumes(scratchPaths: readonly string[] | undefined) {
+    const paths = scratchPaths ?? [];
+    return {
+        volumes: paths.map((_, index) => ({ name: `scratch-${index}`, emptyDir: {} })),
+        mounts: paths.map((mountPath, index) => ({ name: `scratch-${index}`, mountPath })),
+    };
+}
+
+/** The pod security context of a user: fsGroup gives it the volumes; a volume already its own is not walked again. */
+export function podUser(runAs: { readonly uid: number; readonly gid: number } | undefined) {
+    return runAs ? { securityContext: { runAsUser: runAs.uid, runAsGroup: runAs.gid, fsGroup: runAs.gid, fsGroupChangePolicy: "OnRootMismatch", runAsNonRoot: true } } : {};
 }

@@ -68,6 +68,8 @@ function gatewayService(config: ConsortiumConfig, prefix: string, nodeHosts: rea
         ...(config.platform === "docker" ? { expose: { port: GATEWAY_PORT, bindAddress, hostPort } } : {}),
         resources: { cpu: "100m", memory: "128Mi" },
         runAs: NGINX_USER,
+        // Its pid file and temporary files (runtimeDir); everything else it only reads.
+        scratchPaths: ["/tmp"],
         // Two on Kubernetes, so that a node drain or an update never leaves members without RPC. Limits are per
         // replica: a member may get up to twice its rate in all.
         replicas: 2,

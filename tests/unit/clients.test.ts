@@ -45,7 +45,8 @@ describe("Nethermind configuration", () => {
     test("an RPC node seals nothing, holds no signer, and serves only the allowlist's modules on every interface, subscriptions included", () => {
         expect(rpcNode.Mining.Enabled).toBe(false);
         expect(rpcNode.Aura).toBeUndefined();
-        expect(rpcNode.KeyStore).toEqual({ EnodeKeyFile: "/consortium/secrets/node.key" });
+        // No keystore file, but a writable folder for the key ring that protects its node key in memory.
+        expect(rpcNode.KeyStore).toEqual({ KeyStoreDirectory: "/consortium/keystore", EnodeKeyFile: "/consortium/secrets/node.key" });
         expect(rpcNode.JsonRpc.Host).toBe("0.0.0.0");
         expect(rpcNode.JsonRpc.WebSocketsPort).toBe(8546);
         expect(rpcNode.JsonRpc.EnabledModules).toEqual(["Eth", "Subscribe", "Net", "Web3", "Health"]);

@@ -239,6 +239,26 @@ describe("the acme-prod stack on Kubernetes", () => {
         }
     });
 
+    test("Nethermind runs as a non-root user on a read-only root, writing only its volume, its keys folder, its logs and /tmp", () => {
+        for (const sts of ofType(registrations, STS)) {
+            const pod = sts.inputs.spec.template.spec;
+            expect(pod.securityContext).toEqual({ runAsUser: 1654, runAsGroup: 1654, fsGroup: 1654, fsGroupChangePolicy: "OnRootMismatch", runAsNonRoot: true });
+            const container = pod.containers[0];
+            expect(container.securityContext).toEqual({ allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true, seccompProfile: { type: "RuntimeDefault" } });
+            const writable = [
+                ...container.volumeMounts.filter((mount: { name: string }) => mount.name === "data" || mount.name.startsWith("scratch-")).map((mount: { mountPath: string }) => mount.mountPath),
+            ];
+            expect(writable).toEqual(["/nethermind/nethermind_db", "/consortium/keystore", "/consortium/run", "/tmp"]);
+            for (const volume of pod.volumes.filter((candidate: { name: string }) => candidate.name.startsWith("scratch-"))) expect(volume.emptyDir).toEqual({});
+            // Every path Nethermind writes is on one of them.
+            const configMap = ofType(registrations, "kubernetes:core/v1:ConfigMap").find((map) => map.inputs.metadata.name === `${sts.inputs.metadata.name}-config`)!;
+            const nethermind = JSON.parse(configMap.inputs.data["nethermind.json"]);
+            for (const written of [nethermind.Init.BaseDbPath, nethermind.Init.LogDirectory, nethermind.Init.StaticNodesPath, nethermind.Init.TrustedNodesPath, nethermind.KeyStore.KeyStoreDirectory]) {
+                expect({ written, onWritable: writable.some((folder) => written === folder || written.startsWith(`${folder}/`)) }).toEqual({ written, onWritable: true });
+            }
+        }
+    });
+
     test("pods mount the spec, their config and their keys as files", () => {
         const sts = ofType(registrations, STS).find((candidate) => candidate.inputs.metadata.name === "acme-1")!;
         const pod = sts.inputs.spec.template.spec;
@@ -288,8 +308,12 @@ describe("Kubernetes options", () => {
     test("OpenEthereum nodes run as their image's user with group-readable keys", async () => {
         const { registrations } = await run({ client: { kind: "openethereum" } });
         for (const object of kubernetesObjects(registrations)) validateKubernetesObject(object.inputs);
-        const [sts] = ofType(registrations, STS);
-        expect(sts.inputs.spec.template.spec.securityContext).toEqual({ runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, runAsNonRoot: true });
+        const sts = ofType(registrations, STS).find((candidate) => candidate.inputs.metadata.name === "acme-1")!;
+        expect(sts.inputs.spec.template.spec.securityContext).toEqual({ runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, fsGroupChangePolicy: "OnRootMismatch", runAsNonRoot: true });
+        const container = sts.inputs.spec.template.spec.containers[0];
+        expect(container.securityContext.readOnlyRootFilesystem).toBe(true);
+        // Its base path is the volume claim; the keys folder (where it saves its address book) and /tmp are emptyDirs.
+        expect(container.volumeMounts.filter((mount: { name: string }) => mount.name.startsWith("scratch-")).map((mount: { mountPath: string }) => mount.mountPath)).toEqual(["/tmp", "/consortium/keys"]);
         expect(sts.inputs.spec.template.spec.containers[0].image).toBe("openethereum/openethereum:v3.3.5");
     });
 
