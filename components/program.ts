@@ -6,6 +6,7 @@ import { loadConfig, type ConsortiumConfig } from "./config";
 import { Bridge, BridgeKeys } from "./bridge/bridge";
 import { foreignChainConfig } from "./bridge/foreignChain";
 import { externalChainEndpoint } from "./chain/endpoint";
+import { chainServices, type ChainServices } from "./chainServices";
 import { Consortium } from "./consortium";
 import { AccountKey } from "./identity/accountKey";
 
@@ -46,6 +47,10 @@ function withFunding(accounts: pulumi.Input<Record<string, string>> | undefined,
     return pulumi.all([accounts ?? {}, funding]).apply(([funded, extra]) => ({ ...funded, ...extra }));
 }
 
+/** Names of the two chains' components; each chain's services are named from them too. */
+const HOME_CHAIN = "consortium";
+const FOREIGN_CHAIN = "foreign-chain";
+
 /** The whole program: config is read and validated before the first resource is registered. */
 export function runProgram() {
     const config = loadConfig();
@@ -57,31 +62,16 @@ export function runProgram() {
             ? new BridgeKeys("bridge-keys", { bridge: bridgeConfig, foreign: foreignConfig, foreignDeployerKey: config.secrets.foreignDeployerKey, protect: config.protect }, { providers })
             : undefined;
     const pocoAdmin = pocoAdminOf(config, providers);
-    const consortium = new Consortium(
-        "consortium",
-        {
-            config,
-            prefix,
-            ...(pocoAdmin ? { pocoAdmin } : {}),
-            genesisAccounts: withFunding(bridgeKeys?.homeGenesisAccounts, pocoAdmin?.genesisFunding),
-            ...(bridgeKeys ? { bridgeAccounts: { deployer: bridgeKeys.deployer, validators: bridgeKeys.validators.map((validator) => validator.address) } } : {}),
-        },
-        { providers },
-    );
+    const consortium = new Consortium(HOME_CHAIN, { config, prefix, genesisAccounts: withFunding(bridgeKeys?.homeGenesisAccounts, pocoAdmin?.genesisFunding) }, { providers });
+    const home = chainServices(HOME_CHAIN, consortium, {
+        config,
+        ...(pocoAdmin ? { pocoAdmin } : {}),
+        ...(bridgeKeys ? { bridgeAccounts: { deployer: bridgeKeys.deployer, validators: bridgeKeys.validators.map((validator) => validator.address) } } : {}),
+    });
     // The seed's FOREIGN-CHAIN: the same components, one authority, its own RLC.
-    const foreignChain =
+    const foreign =
         foreignConfig?.kind === "local" && bridgeKeys
-            ? new Consortium(
-                  "foreign-chain",
-                  {
-                      config: foreignChainConfig(config, foreignConfig),
-                      prefix: `${prefix}-foreign`,
-                      ...(pocoAdmin ? { pocoAdmin } : {}),
-                      genesisAccounts: withFunding(bridgeKeys.foreignGenesisAccounts, pocoAdmin?.genesisFunding),
-                  },
-                  // On Kubernetes the home chain creates the namespace both chains use.
-                  { providers, dependsOn: [consortium] },
-              )
+            ? localForeignChain(foreignChainConfig(config, foreignConfig), `${prefix}-foreign`, bridgeKeys, pocoAdmin, consortium, providers)
             : undefined;
     const bridge =
         bridgeConfig && foreignConfig && bridgeKeys
@@ -96,9 +86,9 @@ export function runProgram() {
                       foreign:
                           foreignConfig.kind === "local"
                               ? {
-                                    ...foreignChain!.endpoint,
+                                    ...foreign!.chain.endpoint,
                                     displayName: `${config.chain.name}-foreign`,
-                                    token: foreignChain!.poco!.addresses.apply((addresses) => addresses.rlc),
+                                    token: foreign!.services.poco!.addresses.apply((addresses) => addresses.rlc),
                                     local: true,
                                 }
                               : {
@@ -107,8 +97,9 @@ export function runProgram() {
                                     token: foreignConfig.token,
                                     local: false,
                                 },
-                      ...(consortium.bridgeAllowanceList ? { allowanceList: consortium.bridgeAllowanceList } : {}),
-                      after: [consortium, ...(foreignChain ? [foreignChain] : [])],
+                      ...(home.bridgeAllowanceList ? { allowanceList: home.bridgeAllowanceList } : {}),
+                      // Both chains and their services: the foreign chain's PoCo makes its RLC token, the home chain's permissions let the bridge's accounts transact.
+                      after: [consortium, ...home.resources, ...(foreign ? [foreign.chain, ...foreign.services.resources] : [])],
                   },
                   { providers },
               )
@@ -128,20 +119,38 @@ export function runProgram() {
         chainSpec: consortium.specJson,
         keystores: consortium.keystores,
         /** Every RLC and PoCo contract address, and the block PoCo was deployed in (when `poco` is set). */
-        poco: consortium.poco && pocoAdmin
-            ? pulumi.output({ admin: pocoAdmin.address, addresses: consortium.poco.addresses, deploymentBlock: consortium.poco.deploymentBlock })
+        poco: home.poco && pocoAdmin
+            ? pulumi.output({ admin: pocoAdmin.address, addresses: home.poco.addresses, deploymentBlock: home.poco.deploymentBlock })
             : pulumi.output(null),
         /** The local foreign chain (the seed's FOREIGN-CHAIN), when `foreign.local` is set. */
-        foreignChain: foreignChain
-            ? pulumi.output({ chainId: foreignChain.chainId, rpcUrl: foreignChain.rpcUrl, genesisHash: foreignChain.genesisHash, rlc: foreignChain.poco!.addresses.apply((addresses) => addresses.rlc) })
+        foreignChain: foreign
+            ? pulumi.output({ chainId: foreign.chain.chainId, rpcUrl: foreign.chain.rpcUrl, genesisHash: foreign.chain.genesisHash, rlc: foreign.services.poco!.addresses.apply((addresses) => addresses.rlc) })
             : pulumi.output(null),
         /** Bridge contracts on both chains, the validators, the deployer and the UI, when `bridge` is set. */
         bridge: bridge
             ? pulumi.output({ contracts: bridge.addresses, validators: bridge.validators, deployer: bridge.deployer, uiUrl: bridge.uiUrl ?? pulumi.output(null) })
             : pulumi.output(null),
         /** The permission contract, its operator, every account's roles and how RPC is reached, when `permissioning` is set. */
-        permissioning: consortium.permissioning ?? pulumi.output(null),
+        permissioning: home.permissioning ?? pulumi.output(null),
         /** Per reading member, the RPC gateway password (secret): `pulumi stack output rpcCredentials --show-secrets`. */
         rpcCredentials: consortium.rpcCredentials ?? pulumi.output(null),
     };
+}
+
+/** The local foreign chain and its PoCo, deployed by the same admin. */
+function localForeignChain(
+    config: ConsortiumConfig,
+    prefix: string,
+    bridgeKeys: BridgeKeys,
+    pocoAdmin: ReturnType<typeof pocoAdminOf>,
+    home: Consortium,
+    providers: pulumi.ProviderResource[],
+): { chain: Consortium; services: ChainServices } {
+    const chain = new Consortium(
+        FOREIGN_CHAIN,
+        { config, prefix, genesisAccounts: withFunding(bridgeKeys.foreignGenesisAccounts, pocoAdmin?.genesisFunding) },
+        // On Kubernetes the home chain creates the namespace both chains use.
+        { providers, dependsOn: [home] },
+    );
+    return { chain, services: chainServices(FOREIGN_CHAIN, chain, { config, ...(pocoAdmin ? { pocoAdmin } : {}) }) };
 }

@@ -4,11 +4,11 @@
  * scripts/pulumi-local.sh. Each project is a temporary folder whose code is this checkout's (symbolic links) and
  * whose stacks/ holds only the test's stacks, so nothing here writes into the checkout.
  */
-import { execFile } from "child_process";
-import { copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "fs";
+import { execFile, execFileSync } from "child_process";
+import { copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
-import { parse, stringify } from "yaml";
+import { parse, parseAllDocuments, stringify } from "yaml";
 
 export const REPO = path.resolve(__dirname, "..", "..");
 const TOOLS = path.join(REPO, ".tools", "pulumi");
@@ -115,7 +115,50 @@ export class EngineProject {
         });
     }
 
+    /**
+     * Runs the program as it was at `commit` (its components/ and scripts/, from git: scripts/program-host.js loads the
+     * program beside itself); without one, this checkout's again.
+     */
+    useProgramOf(commit?: string): void {
+        for (const folder of ["components", "scripts"]) {
+            rmSync(path.join(this.dir, folder), { recursive: true, force: true });
+            if (commit === undefined) symlinkSync(path.join(REPO, folder), path.join(this.dir, folder));
+        }
+        // Folders of the project's own: their modules resolve @pulumi/* through the project's node_modules link.
+        if (commit !== undefined) execFileSync("sh", ["-c", 'git -C "$0" archive "$1" components scripts | tar -x -C "$2"', REPO, commit, this.dir]);
+    }
+
     remove(): void {
         rmSync(this.dir, { recursive: true, force: true });
     }
+}
+
+/** Waits for the program to render the chain ConfigMap and returns the spec it holds. */
+export async function renderedChainSpec(dir: string, running: Promise<unknown>): Promise<any> {
+    let failed: unknown;
+    running.catch((error) => (failed = error));
+    for (let attempt = 0; attempt < 600; attempt++) {
+        if (failed) throw failed;
+        for (const object of renderedObjects(dir)) {
+            if (object.kind !== "ConfigMap") continue;
+            for (const value of Object.values((object.data ?? {}) as Record<string, string>)) {
+                if (!value.includes('"authorityRound"')) continue;
+                try {
+                    return JSON.parse(value);
+                } catch {
+                    // The provider may be halfway through writing the file: read it again.
+                }
+            }
+        }
+        await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    throw new Error(`no chain spec rendered in ${dir}`);
+}
+
+export function renderedObjects(dir: string): any[] {
+    if (!existsSync(dir)) return [];
+    return readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((entry) => entry.isFile() && entry.name.endsWith(".yaml"))
+        .flatMap((entry) => parseAllDocuments(readFileSync(path.join(entry.parentPath, entry.name), "utf8")).map((document) => document.toJS()))
+        .filter((object) => object);
 }

@@ -5,13 +5,12 @@
  * Kubernetes schema; then the dynamic providers run by the engine against anvil: PoCo deployed and permissions
  * granted, and a second `up` sends no transaction.
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "fs";
+import { readFileSync, writeFileSync } from "fs";
 import * as path from "path";
 import { JsonRpcProvider, Wallet, decryptKeystoreJson } from "ethers";
-import { parseAllDocuments } from "yaml";
 import { applyGenesisAccounts, setIntervalMining, startAnvil, type AnvilNode } from "../helpers/anvil";
 import { validateKubernetesObject } from "../helpers/kubernetesSchema";
-import { EngineProject } from "./harness";
+import { EngineProject, renderedChainSpec, renderedObjects } from "./harness";
 
 jest.setTimeout(20 * 60_000);
 
@@ -34,36 +33,6 @@ function stackConfig(project: EngineProject, extra: Record<string, unknown> = {}
         permissioning: { admins: [admin.address], rpc: { readers: ["acme", "globex"] } },
         ...extra,
     };
-}
-
-/** Waits for the program to render the chain ConfigMap and returns the spec it holds. */
-async function renderedChainSpec(dir: string, running: Promise<unknown>): Promise<any> {
-    let failed: unknown;
-    running.catch((error) => (failed = error));
-    for (let attempt = 0; attempt < 600; attempt++) {
-        if (failed) throw failed;
-        for (const object of renderedObjects(dir)) {
-            if (object.kind !== "ConfigMap") continue;
-            for (const value of Object.values((object.data ?? {}) as Record<string, string>)) {
-                if (!value.includes('"authorityRound"')) continue;
-                try {
-                    return JSON.parse(value);
-                } catch {
-                    // The provider may be halfway through writing the file: read it again.
-                }
-            }
-        }
-        await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-    throw new Error(`no chain spec rendered in ${dir}`);
-}
-
-function renderedObjects(dir: string): any[] {
-    if (!existsSync(dir)) return [];
-    return readdirSync(dir, { recursive: true, withFileTypes: true })
-        .filter((entry) => entry.isFile() && entry.name.endsWith(".yaml"))
-        .flatMap((entry) => parseAllDocuments(readFileSync(path.join(entry.parentPath, entry.name), "utf8")).map((document) => document.toJS()))
-        .filter((object) => object);
 }
 
 function json<T = any>(text: string): T {
