@@ -25,6 +25,11 @@ export function createProviders(config: ConsortiumConfig): pulumi.ProviderResour
             ...(kubernetes.renderYamlToDirectory ? { renderYamlToDirectory: kubernetes.renderYamlToDirectory } : {}),
             // Replace the provider (and so every object) only when this changes, never on a kubeconfig detail.
             clusterIdentifier: kubernetes.context ?? "default-context",
+            // A changed ConfigMap or Secret is updated in place. Replaced (the provider's default), one with a fixed name
+            // is deleted first, and every StatefulSet mounting it with it: the whole chain down at once, a protected key
+            // Secret refused. The pods roll on their config checksum instead.
+            enableConfigMapMutable: true,
+            enableSecretMutable: true,
         }),
     ];
 }

@@ -11,6 +11,8 @@ import { EngineProject, renderedChainSpec } from "./harness";
 jest.setTimeout(20 * 60_000);
 
 const BEFORE_SPLIT = "dd8fec8e71fa71e6f2443a3e3c00bb6fa93e330e";
+/** The split itself: later changes alter workloads' inputs, which this test is not about. */
+const AFTER_SPLIT = "f65a69ad152267ab530cb4bea94dbdf4558e8c9b";
 const STACK = "engine-split";
 const CHAIN_ID = 4244;
 const member = Wallet.createRandom().address;
@@ -60,7 +62,7 @@ describe("the program after the split, over the state the program before it left
         await setIntervalMining(anvil.rpcUrl, 1);
         await up;
         stateBefore = await state();
-        project.useProgramOf();
+        project.useProgramOf(AFTER_SPLIT);
     });
 
     afterAll(async () => {
@@ -80,6 +82,18 @@ describe("the program after the split, over the state the program before it left
         expect(changeSummary).toEqual({ same: stateBefore.filter((resource) => !resource.urn.includes("::pulumi:providers:pulumi-nodejs::default")).length });
         expect(steps.filter((step) => step.op !== "same")).toEqual([]);
         for (const { before, after } of MOVED) expect(steps.find((step) => step.urn === after)?.oldState?.urn).toBe(before);
+    });
+
+    test("the current program over the same state creates, deletes and replaces nothing, and finds the moved ones by their aliases", async () => {
+        project.useProgramOf();
+        try {
+            const preview = await project.pulumi(["preview", "--stack", STACK, "--json", "--show-sames", "--non-interactive"], { check: true });
+            const { steps } = JSON.parse(preview.stdout) as { steps: { op: string; urn: string; oldState?: { urn: string } }[] };
+            expect(steps.filter((step) => !["same", "update"].includes(step.op)).map((step) => `${step.op} ${step.urn}`)).toEqual([]);
+            for (const { before, after } of MOVED) expect(steps.find((step) => step.urn === after)?.oldState?.urn).toBe(before);
+        } finally {
+            project.useProgramOf(AFTER_SPLIT);
+        }
     });
 
     test("up moves them in the state under the same IDs and sends no transaction; nothing else changes", async () => {
