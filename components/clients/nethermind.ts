@@ -112,6 +112,14 @@ const LAYOUT = {
     shell: "/bin/sh",
 };
 
+/**
+ * Without Network.ExternalIp Nethermind asks public IP-echo services for its address at start (IPResolver.cs: the
+ * configured address first, then icanhazip.com, ipify.org, ...), which the egress policies refuse: a node that
+ * advertises no IPv4 `p2p.host` is given its container address instead.
+ */
+const EXTERNAL_IP_FLAG = "--Network.ExternalIp";
+const advertisedIp = (input: AuthorityNodeInput) => (input.p2p && /^[\d.]+$/.test(input.p2p.host) ? input.p2p.host : undefined);
+
 const configFile = (content: pulumi.Input<string>) => ({ key: "nethermind.json", path: CONFIG_PATH, content, encoding: "utf8" as const, kind: "config" as const });
 
 export const nethermindProfile: ClientProfile = {
@@ -122,15 +130,15 @@ export const nethermindProfile: ClientProfile = {
                 staticPeers,
                 onlyStaticPeers: input.onlyStaticPeers,
                 signer: { address, healthIntervals: input.healthIntervals },
-                ...(input.p2p && /^[\d.]+$/.test(input.p2p.host) ? { externalIp: input.p2p.host } : {}),
+                ...(advertisedIp(input) ? { externalIp: advertisedIp(input) } : {}),
             }),
         );
-        return authorityWorkload(input, { ...LAYOUT, keystoreDir: KEYSTORE_DIR, configFiles: [configFile(content)] });
+        return authorityWorkload(input, { ...LAYOUT, keystoreDir: KEYSTORE_DIR, configFiles: [configFile(content)], ...(advertisedIp(input) ? {} : { ownAddressFlag: EXTERNAL_IP_FLAG }) });
     },
     rpcNodeWorkload(input: RpcNodeInput): WorkloadSpec {
         const content = pulumi.output(input.staticPeers).apply((staticPeers) =>
             renderNethermindConfig({ staticPeers, onlyStaticPeers: input.onlyStaticPeers, rpc: { modules: nethermindModules(input.methods), corsOrigins: input.corsOrigins, healthIntervals: input.healthIntervals } }),
         );
-        return rpcNodeWorkload(input, { ...LAYOUT, configFiles: [configFile(content)] });
+        return rpcNodeWorkload(input, { ...LAYOUT, configFiles: [configFile(content)], ownAddressFlag: EXTERNAL_IP_FLAG });
     },
 };

@@ -89,6 +89,8 @@ export interface AuthorityLayout {
     /** Where Docker mounts the data volume when it is not dataPath (see ParityFamilyTraits). */
     readonly dockerVolumePath?: string;
     readonly runAs?: { readonly uid: number; readonly gid: number };
+    /** A flag the client is given its own address with at start, when nothing else names it. */
+    readonly ownAddressFlag?: string;
     /** See WorkloadSpec: a non-root user on Kubernetes for an image that runs as root, and the folders it writes. */
     readonly kubernetesRunAs?: { readonly uid: number; readonly gid: number };
     readonly scratchPaths?: readonly string[];
@@ -103,15 +105,28 @@ export interface AuthorityLayout {
 export const PEER_WAIT_SECONDS = 180;
 
 /** A POSIX sh script that waits until `hosts` resolve (or the deadline passes), then execs the client with its arguments. */
-export function waitThenExec(hosts: readonly string[], executable: string, seconds = PEER_WAIT_SECONDS): string {
+export function waitThenExec(hosts: readonly string[], executable: string, seconds = PEER_WAIT_SECONDS, ownAddressFlag?: string): string {
     for (const host of hosts) {
         if (!/^[a-z0-9.-]+$/.test(host)) throw new Error(`refusing to put host name '${host}' in a shell script`);
     }
+    if (ownAddressFlag !== undefined && !/^--[A-Za-z.]+$/.test(ownAddressFlag)) throw new Error(`refusing '${ownAddressFlag}' as a flag`);
     return [
-        `deadline=$(( $(date +%s) + ${seconds} ))`,
-        `for host in ${hosts.join(" ")}; do`,
-        `  until getent hosts "$host" >/dev/null 2>&1 || [ "$(date +%s)" -ge "$deadline" ]; do sleep 2; done`,
-        "done",
+        ...(hosts.length > 0
+            ? [
+                  `deadline=$(( $(date +%s) + ${seconds} ))`,
+                  `for host in ${hosts.join(" ")}; do`,
+                  `  until getent hosts "$host" >/dev/null 2>&1 || [ "$(date +%s)" -ge "$deadline" ]; do sleep 2; done`,
+                  "done",
+              ]
+            : []),
+        ...(ownAddressFlag
+            ? [
+                  // The container's own address, as its /etc/hosts names it (Docker and Kubernetes both write it there).
+                  `first() { echo "$1"; }`,
+                  `own=$(first $(getent hosts "$(cat /etc/hostname)"))`,
+                  `[ -n "$own" ] && exec ${executable} "$@" ${ownAddressFlag} "$own"`,
+              ]
+            : []),
         `exec ${executable} "$@"`,
     ].join("\n");
 }
@@ -135,7 +150,9 @@ export function nodeWorkload(
         component: role.component,
         image: input.image,
         entrypoint:
-            input.waitForHosts.length > 0 ? [layout.shell, "-c", waitThenExec(input.waitForHosts, layout.executable), input.name] : [layout.executable],
+            input.waitForHosts.length > 0 || layout.ownAddressFlag
+                ? [layout.shell, "-c", waitThenExec(input.waitForHosts, layout.executable, PEER_WAIT_SECONDS, layout.ownAddressFlag), input.name]
+                : [layout.executable],
         args: ["--config", layout.configPath, ...input.extraArgs],
         files: [
             { key: "spec.json", path: SPEC_PATH, content: input.specJson, encoding: "utf8", kind: "shared" },

@@ -308,4 +308,32 @@ describe("waiting for peers before the client starts", () => {
     test("refuses anything but a host name inside the script", () => {
         expect(() => waitThenExec(["a; rm -rf /"], "/bin/echo")).toThrow("refusing to put host name");
     });
+
+    test.each(["/bin/sh", "busybox sh"])("with %s, gives the client its own address as /etc/hosts names it, after its arguments", (shell) => {
+        const own = execFileSync("sh", ["-c", 'getent hosts "$(cat /etc/hostname)"'], { encoding: "utf8" }).split(/\s+/)[0];
+        expect(own).toMatch(/^[\d.:a-f]+$/);
+        const [program, ...shellArgs] = shell.split(" ");
+        const output = execFileSync(program, [...shellArgs, "-c", waitThenExec([], "/bin/echo", 5, "--Network.ExternalIp"), "node-name", "--config", "/x.json"], { encoding: "utf8" });
+        expect(output).toBe(`--config /x.json --Network.ExternalIp ${own}\n`);
+    });
+});
+
+describe("Nethermind's own address at start", () => {
+    const base = {
+        name: "a", chainName: "C", staticPeers: [], onlyStaticPeers: false, image: "i", extraArgs: [], specJson: "{}", nodeKey: `0x${"11".repeat(32)}`,
+        resources: { cpu: "1", memory: "1Gi" }, waitForHosts: [], address: ADDRESS, keys: { keystoreFileName: "k", keystoreJson: "{}", password: "p" }, healthIntervals: INTERVALS,
+    };
+    test("a node without an advertised IPv4 address is given its container's, so it asks no IP-echo service", () => {
+        const [, , script] = CLIENT_PROFILES.nethermind.authorityWorkload(base).entrypoint;
+        expect(script).toContain('exec /nethermind/nethermind "$@" --Network.ExternalIp "$own"');
+        const rpc = CLIENT_PROFILES.nethermind.rpcNodeWorkload({ ...base, name: "r", methods: DEFAULT_METHODS, corsOrigins: [], publicEndpoint: false, healthIntervals: RPC_INTERVALS });
+        expect(rpc.entrypoint[2]).toContain("--Network.ExternalIp");
+    });
+    test("an authority advertising an IPv4 address keeps it in its configuration and is not given another", async () => {
+        const p2p = { host: "203.0.113.7", port: 30303, kubernetes: { serviceType: "LoadBalancer" as const }, docker: { bindAddress: "0.0.0.0", hostPort: 30303 } };
+        const workload = CLIENT_PROFILES.nethermind.authorityWorkload({ ...base, p2p });
+        expect(workload.entrypoint).toEqual(["/nethermind/nethermind"]);
+        const config = JSON.parse(await promiseOf(pulumi.output(workload.files.find((file) => file.key === "nethermind.json")!.content)));
+        expect(config.Network.ExternalIp).toBe("203.0.113.7");
+    });
 });
