@@ -317,6 +317,30 @@ describe("Kubernetes options", () => {
         expect(sts.inputs.spec.template.spec.containers[0].image).toBe("openethereum/openethereum:v3.3.5");
     });
 
+    test.each(["nethermind", "openethereum", "parity"])("%s: every chain node runs as a non-root user on a read-only root, writing only its volume claim and emptyDirs", async (kind) => {
+        const { registrations } = await run({ client: { kind }, ...(kind === "parity" ? { poco: {} } : {}) });
+        const nodes = ofType(registrations, STS).filter((sts) => ["authority", "rpc-node"].includes(sts.inputs.spec.template.metadata.labels["app.kubernetes.io/component"]));
+        expect(nodes.length).toBe(6);
+        for (const sts of nodes) {
+            const pod = sts.inputs.spec.template.spec;
+            expect(pod.automountServiceAccountToken).toBe(false);
+            expect(pod.securityContext.runAsNonRoot).toBe(true);
+            expect(pod.securityContext.runAsUser).toBeGreaterThan(0);
+            const [container] = pod.containers;
+            expect(container.securityContext).toEqual({ allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true, seccompProfile: { type: "RuntimeDefault" } });
+            const volumes = new Map(pod.volumes.map((volume: { name: string }) => [volume.name, volume]));
+            for (const mount of container.volumeMounts as { name: string; readOnly?: boolean; mountPath: string }[]) {
+                const writable = mount.readOnly !== true;
+                if (!writable) continue;
+                // Writable: the data claim (a volumeClaimTemplate, not a pod volume) or an emptyDir.
+                expect({ mount: mount.mountPath, kind: mount.name === "data" ? "claim" : (volumes.get(mount.name) as { emptyDir?: object })?.emptyDir ? "emptyDir" : "other" }).toEqual({
+                    mount: mount.mountPath,
+                    kind: mount.name === "data" ? "claim" : "emptyDir",
+                });
+            }
+        }
+    });
+
     test("an existing namespace is used as it is when createNamespace is false", async () => {
         const { registrations } = await run({ kubernetes: { namespace: "team-chain", createNamespace: false } });
         expect(ofType(registrations, "kubernetes:core/v1:Namespace")).toEqual([]);
