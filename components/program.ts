@@ -9,6 +9,7 @@ import { externalChainEndpoint } from "./chain/endpoint";
 import { chainServices, type ChainServices } from "./chainServices";
 import { Consortium } from "./consortium";
 import { AccountKey } from "./identity/accountKey";
+import { createIsolation } from "./platform";
 
 /** Explicit providers: Pulumi.yaml disables default providers, so nothing reaches an ambient cluster or socket. */
 export function createProviders(config: ConsortiumConfig): pulumi.ProviderResource[] {
@@ -109,6 +110,16 @@ export function runProgram() {
                   { providers },
               )
             : undefined;
+    createIsolation(
+        "isolation",
+        config,
+        {
+            prefix,
+            chains: [prefix, ...(foreign ? [`${prefix}-foreign`] : [])],
+            after: [consortium, ...home.resources, ...(foreign ? [foreign.chain, ...foreign.services.resources] : []), ...(bridge ? [bridge] : [])],
+        },
+        { providers },
+    );
     // Sections a stack does not use are null, not undefined: Pulumi drops undefined stack outputs, and every output
     // the README documents is present in `pulumi stack output --json`.
     return {

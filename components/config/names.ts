@@ -168,7 +168,6 @@ export function derivedNames(input: NamingInput): DerivedName[] {
             add("Kubernetes ConfigMap", `${chain.prefix}-chain`, "shared chain spec", chainOwner);
             add("Kubernetes PodDisruptionBudget", `${chain.prefix}-authorities`, "authorities' disruption budget", chainOwner);
             add("Kubernetes PodDisruptionBudget", `${chain.prefix}-rpc-nodes`, "RPC nodes' disruption budget", chainOwner);
-            add("Kubernetes NetworkPolicy", `${chain.prefix}-default-deny`, "default-deny policy", chainOwner);
             add("Kubernetes NetworkPolicy", `${chain.prefix}-authority-p2p`, "p2p policy", chainOwner);
             add("Kubernetes NetworkPolicy", `${chain.prefix}-node-egress`, "nodes' egress policy", chainOwner);
             if (chain.gateway) add("Kubernetes NetworkPolicy", `${chain.prefix}-authority-rpc`, "RPC nodes' policy behind the gateway", chainOwner);
@@ -179,6 +178,7 @@ export function derivedNames(input: NamingInput): DerivedName[] {
             const chainLabel = chain.component === HOME_COMPONENT ? "the home chain" : "the local foreign chain";
             add(pulumiService, `${component}-rpc`, "users' RPC Service", { key: "", label: `${chainLabel}'s RPC Service`, base: `platform:${component}-rpc` });
         }
+        add("Kubernetes NetworkPolicy", `${prefix}-default-deny`, "default-deny policy", stackOwner);
         // kubernetesServices.ts: KubernetesServices and KubernetesJob.
         for (const { spec, owner } of services) {
             add("Kubernetes ConfigMap", `${spec.name}-config`, "configuration", owner);

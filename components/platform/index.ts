@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ConsortiumConfig } from "../config";
 import { DockerPlatform } from "./docker";
 import { KubernetesPlatform } from "./kubernetes";
+import { DefaultDeny } from "./kubernetesPolicies";
 import type { Platform, PlatformArgs } from "./platform";
 import { DockerJob, DockerServices } from "./dockerServices";
 import { KubernetesJob, KubernetesServices } from "./kubernetesServices";
@@ -33,6 +34,16 @@ export function createPlatform(
         case "kubernetes":
             return new KubernetesPlatform(name, { ...args, kubernetes: config.kubernetes!, externalPeers: externalPeersOf(config) }, opts);
     }
+}
+
+/**
+ * The platform's isolation of the consortium's workloads, made once every workload's own rules exist (`after`): on
+ * Kubernetes the default-deny NetworkPolicy; on Docker nothing (its networks are the isolation).
+ */
+export function createIsolation(name: string, config: ConsortiumConfig, args: { readonly prefix: string; readonly chains: readonly string[]; readonly after: readonly pulumi.Resource[] }, opts?: pulumi.ComponentResourceOptions) {
+    if (config.platform !== "kubernetes") return undefined;
+    const kubernetes = config.kubernetes!;
+    return new DefaultDeny(name, { namespace: kubernetes.namespace, prefix: args.prefix, partOf: args.chains, ownsNamespace: kubernetes.createNamespace }, { ...opts, dependsOn: [...args.after] });
 }
 
 export type { JobArgs, JobResult, ServicesArgs } from "./services";

@@ -47,7 +47,6 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
         const policies = createChainPolicies(this, name, metadata, {
             prefix,
             workloads: args.workloads,
-            ownsNamespace: createNamespace,
             externalPeers: args.externalPeers,
             ...(gateway ? { gateway: { selector: userSelector, port: gateway.port } } : {}),
         });

@@ -1,5 +1,5 @@
 import * as k8s from "@pulumi/kubernetes";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { AUTHORITY_COMPONENT, COMPONENT_LABEL, PART_OF_LABEL, RPC_NODE_COMPONENT, componentSelector } from "./naming";
 import { RPC_PORT, WS_PORT, type Reach, type WorkloadSpec } from "./workload";
 
@@ -48,8 +48,6 @@ export function reachRule(reach: Reach): EgressRule {
 export interface ChainPolicyArgs {
     readonly prefix: string;
     readonly workloads: readonly WorkloadSpec[];
-    /** Which pods the default deny covers: every pod of a namespace this stack created, else only its own. */
-    readonly ownsNamespace: boolean;
     /** External members' networks (`externalAuthorities[].allowFrom`) and the p2p ports their enodes name. */
     readonly externalPeers: { readonly cidrs: readonly string[]; readonly ports: readonly number[] };
     /** The users' endpoint: the gateway's pods and port, or (absent) the RPC nodes' RPC ports. */
@@ -61,9 +59,6 @@ export function createChainPolicies(parent: pulumi.Resource, name: string, metad
     const policies: k8s.networking.v1.NetworkPolicy[] = [];
     const policy = (suffix: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) =>
         policies.push(new k8s.networking.v1.NetworkPolicy(`${name}-${suffix}`, { metadata: metadata(`${prefix}-${suffix}`), spec }, { parent }));
-
-    // Nothing in, nothing out, unless a policy below (or a service's own) allows it.
-    policy("default-deny", { podSelector: args.ownsNamespace ? {} : { matchLabels: { [PART_OF_LABEL]: prefix } }, policyTypes: ["Ingress", "Egress"] });
 
     const chainNodes = { matchLabels: { [PART_OF_LABEL]: prefix }, matchExpressions: [{ key: COMPONENT_LABEL, operator: "In", values: [AUTHORITY_COMPONENT, RPC_NODE_COMPONENT] }] };
     const p2pPorts = uniquePorts(args.workloads, "p2p");
@@ -94,6 +89,36 @@ export function createChainPolicies(parent: pulumi.Resource, name: string, metad
         ingress: [{ ports: args.gateway ? [{ port: args.gateway.port, protocol: "TCP" }] : rpcNodePorts }],
     });
     return policies;
+}
+
+export interface DefaultDenyArgs {
+    readonly namespace: pulumi.Input<string>;
+    /** The stack's prefix and the part-of labels of its chains (the home chain, a local foreign chain). */
+    readonly prefix: string;
+    readonly partOf: readonly string[];
+    /** Every pod of a namespace this stack created, else only the consortium's own. */
+    readonly ownsNamespace: boolean;
+}
+
+/**
+ * Nothing in, nothing out for the consortium's pods, unless an allow policy says so. Created last, once every workload's
+ * allow policies exist (the program makes everything else wait for nothing here): made first on a running stack, it
+ * would cut the gateway and the bridge off while their own policies wait behind the nodes' rollout.
+ */
+export class DefaultDeny extends pulumi.ComponentResource {
+    constructor(name: string, args: DefaultDenyArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("consortium:platform:DefaultDeny", name, {}, opts);
+        const podSelector = args.ownsNamespace ? {} : { matchExpressions: [{ key: PART_OF_LABEL, operator: "In", values: [...args.partOf] }] };
+        new k8s.networking.v1.NetworkPolicy(
+            `${name}-policy`,
+            {
+                metadata: { name: `${args.prefix}-default-deny`, namespace: args.namespace, labels: { [PART_OF_LABEL]: args.prefix, "app.kubernetes.io/managed-by": "pulumi" } },
+                spec: { podSelector, policyTypes: ["Ingress", "Egress"] },
+            },
+            { parent: this },
+        );
+        this.registerOutputs({});
+    }
 }
 
 function uniquePorts(workloads: readonly WorkloadSpec[], role: "p2p" | "rpc") {

@@ -224,7 +224,7 @@ describe("platform object names cannot collide", () => {
 
     test("a stack name Kubernetes cannot take in object names is refused once, with the names it makes", () => {
         expect(issuesOf(KUBERNETES, { stack: "Acme_Prod" })).toEqual([
-            "the stack name 'Acme_Prod' makes Kubernetes object names that Kubernetes refuses (ConfigMap 'Acme_Prod-chain', PodDisruptionBudget 'Acme_Prod-authorities', PodDisruptionBudget 'Acme_Prod-rpc-nodes', NetworkPolicy 'Acme_Prod-default-deny', NetworkPolicy 'Acme_Prod-authority-p2p', NetworkPolicy 'Acme_Prod-node-egress', NetworkPolicy 'Acme_Prod-rpc-endpoint', Service 'Acme_Prod-rpc'): " +
+            "the stack name 'Acme_Prod' makes Kubernetes object names that Kubernetes refuses (ConfigMap 'Acme_Prod-chain', PodDisruptionBudget 'Acme_Prod-authorities', PodDisruptionBudget 'Acme_Prod-rpc-nodes', NetworkPolicy 'Acme_Prod-authority-p2p', NetworkPolicy 'Acme_Prod-node-egress', NetworkPolicy 'Acme_Prod-rpc-endpoint', Service 'Acme_Prod-rpc', NetworkPolicy 'Acme_Prod-default-deny'): " +
                 "an object name is a DNS subdomain: lowercase letters, digits, '-' and '.', at most 253; a Service name is a DNS label: at most 63 lowercase letters, digits and '-', starting with a letter and ending with a letter or digit",
         ]);
         expect(() => parseConfig(VALID, { stack: "Acme_Prod" })).not.toThrow(); // Docker takes it

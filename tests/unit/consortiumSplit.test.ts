@@ -7,7 +7,16 @@ import { readFileSync } from "fs";
 import * as path from "path";
 import { LOGGED_STACKS, logRegistrations, parseLog, type LoggedRegistration } from "../helpers/registrationLog";
 
-const BEFORE = parseLog(readFileSync(path.join(__dirname, "..", "fixtures", "registrations-before-split.json"), "utf8"));
+/**
+ * The default-deny policies, made by the chains' platforms before the split, came with this same unreleased change
+ * and left for the stack's isolation (created last) after it: no deployed state ever held them there.
+ */
+const UNRELEASED = (resource: string) => /^kubernetes:networking\.k8s\.io\/v1:NetworkPolicy::.*-default-deny$/.test(resource);
+const withoutUnreleased = (registrations: LoggedRegistration[]) =>
+    registrations.filter(({ resource }) => !UNRELEASED(resource)).map((registration) => ({ ...registration, dependsOn: registration.dependsOn.filter((dependency) => !UNRELEASED(dependency)) }));
+const BEFORE = Object.fromEntries(
+    Object.entries(parseLog(readFileSync(path.join(__dirname, "..", "fixtures", "registrations-before-split.json"), "utf8"))).map(([label, registrations]) => [label, withoutUnreleased(registrations)]),
+);
 const ROOT = "pulumi:pulumi:Stack::consortium-test";
 
 /** What left Consortium, by chain: the resources themselves; their children followed them. */

@@ -126,3 +126,11 @@ test("pods start after the policies that let them reach what they need", () => {
         for (const object of ofType(registrations, type)) expect({ name: object.inputs.metadata.name, dependsOnPolicy: dependsOnPolicy(object) }).toEqual({ name: object.inputs.metadata.name, dependsOnPolicy: true });
     }
 });
+
+test("the default deny comes last: after both chains, their services and the bridge, so a running stack is never cut off while its workloads' policies wait", () => {
+    const [isolation] = ofType(registrations, "consortium:platform:DefaultDeny");
+    const after = ((isolation.opts.dependsOn ?? []) as { __name?: string }[]).map((resource) => resource.__name);
+    expect(after).toEqual(expect.arrayContaining(["consortium", "consortium-permissions", "bridge"]));
+    const policies = ofType(registrations, "kubernetes:networking.k8s.io/v1:NetworkPolicy").filter((policy) => policy.inputs.metadata.name === "test-default-deny");
+    expect(policies).toHaveLength(1);
+});
