@@ -118,6 +118,9 @@ const LAYOUT = {
  * advertises no IPv4 `p2p.host` is given its container address instead.
  */
 const EXTERNAL_IP_FLAG = "--Network.ExternalIp";
+/** Whether the start script gives the node its address: not when configured, nor when client.extraArgs already does. */
+const givenOwnAddress = (input: { readonly extraArgs: readonly string[] }) =>
+    input.extraArgs.some((arg) => arg.toLowerCase().startsWith(EXTERNAL_IP_FLAG.toLowerCase())) ? {} : { ownAddressFlag: EXTERNAL_IP_FLAG };
 const advertisedIp = (input: AuthorityNodeInput) => (input.p2p && /^[\d.]+$/.test(input.p2p.host) ? input.p2p.host : undefined);
 
 const configFile = (content: pulumi.Input<string>) => ({ key: "nethermind.json", path: CONFIG_PATH, content, encoding: "utf8" as const, kind: "config" as const });
@@ -133,12 +136,12 @@ export const nethermindProfile: ClientProfile = {
                 ...(advertisedIp(input) ? { externalIp: advertisedIp(input) } : {}),
             }),
         );
-        return authorityWorkload(input, { ...LAYOUT, keystoreDir: KEYSTORE_DIR, configFiles: [configFile(content)], ...(advertisedIp(input) ? {} : { ownAddressFlag: EXTERNAL_IP_FLAG }) });
+        return authorityWorkload(input, { ...LAYOUT, keystoreDir: KEYSTORE_DIR, configFiles: [configFile(content)], ...(advertisedIp(input) ? {} : givenOwnAddress(input)) });
     },
     rpcNodeWorkload(input: RpcNodeInput): WorkloadSpec {
         const content = pulumi.output(input.staticPeers).apply((staticPeers) =>
             renderNethermindConfig({ staticPeers, onlyStaticPeers: input.onlyStaticPeers, rpc: { modules: nethermindModules(input.methods), corsOrigins: input.corsOrigins, healthIntervals: input.healthIntervals } }),
         );
-        return rpcNodeWorkload(input, { ...LAYOUT, configFiles: [configFile(content)], ownAddressFlag: EXTERNAL_IP_FLAG });
+        return rpcNodeWorkload(input, { ...LAYOUT, configFiles: [configFile(content)], ...givenOwnAddress(input) });
     },
 };

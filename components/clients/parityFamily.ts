@@ -70,6 +70,14 @@ export function renderAuthorityToml(input: AuthorityTomlInput): string {
     ].join("\n");
 }
 
+/**
+ * An RPC node's apis: those of `rpc.methods`, and always `net`, whose net_peerCount its readiness probe reads
+ * (net_version, net_listening and net_peerCount tell nothing of anyone's keys or transactions).
+ */
+export function rpcNodeApis(methods: readonly string[]): string[] {
+    return [...new Set([...parityApis(methods), "net"])];
+}
+
 export function renderReservedPeers(staticPeers: readonly string[]): string {
     return staticPeers.map((enode) => `${enode}\n`).join("");
 }
@@ -116,7 +124,7 @@ export function parityFamilyProfile(traits: ParityFamilyTraits): ClientProfile {
             return authorityWorkload(input, { ...layout(toml, input.staticPeers), keystoreDir: `${KEYS_DIR}/${input.chainName}`, scratchPaths: [...traits.scratchPaths, KEYS_DIR] });
         },
         rpcNodeWorkload(input: RpcNodeInput): WorkloadSpec {
-            const toml = renderAuthorityToml({ ...base, onlyStaticPeers: input.onlyStaticPeers, rpc: { apis: parityApis(input.methods), corsOrigins: input.corsOrigins } });
+            const toml = renderAuthorityToml({ ...base, onlyStaticPeers: input.onlyStaticPeers, rpc: { apis: rpcNodeApis(input.methods), corsOrigins: input.corsOrigins } });
             return rpcNodeWorkload(input, layout(toml, input.staticPeers));
         },
     };

@@ -121,9 +121,9 @@ export function waitThenExec(hosts: readonly string[], executable: string, secon
             : []),
         ...(ownAddressFlag
             ? [
-                  // The container's own address, as its /etc/hosts names it (Docker and Kubernetes both write it there).
+                  // The container's own IPv4 address, as its /etc/hosts names it (Docker and Kubernetes both write it there).
                   `first() { echo "$1"; }`,
-                  `own=$(first $(getent hosts "$(cat /etc/hostname)"))`,
+                  `own=$(first $(getent ahostsv4 "$(cat /etc/hostname)"))`,
                   `[ -n "$own" ] && exec ${executable} "$@" ${ownAddressFlag} "$own"`,
               ]
             : []),

@@ -310,11 +310,20 @@ describe("waiting for peers before the client starts", () => {
     });
 
     test.each(["/bin/sh", "busybox sh"])("with %s, gives the client its own address as /etc/hosts names it, after its arguments", (shell) => {
-        const own = execFileSync("sh", ["-c", 'getent hosts "$(cat /etc/hostname)"'], { encoding: "utf8" }).split(/\s+/)[0];
-        expect(own).toMatch(/^[\d.:a-f]+$/);
+        const own = execFileSync("sh", ["-c", 'getent ahostsv4 "$(cat /etc/hostname)"'], { encoding: "utf8" }).split(/\s+/)[0];
+        expect(own).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
         const [program, ...shellArgs] = shell.split(" ");
         const output = execFileSync(program, [...shellArgs, "-c", waitThenExec([], "/bin/echo", 5, "--Network.ExternalIp"), "node-name", "--config", "/x.json"], { encoding: "utf8" });
         expect(output).toBe(`--config /x.json --Network.ExternalIp ${own}\n`);
+    });
+});
+
+describe("an OpenEthereum/Parity RPC node serves net even when rpc.methods names no net_ method", () => {
+    test.each(["openethereum", "parity"] as const)("%s: its readiness probe's net_peerCount has an api to answer it", async (kind) => {
+        const workload = CLIENT_PROFILES[kind].rpcNodeWorkload({ ...nodeBase, name: "r", methods: ["eth_chainId", "eth_blockNumber"], corsOrigins: [], publicEndpoint: false, healthIntervals: RPC_INTERVALS });
+        const toml = await promiseOf(pulumi.output(workload.files.find((file) => file.key === "authority.toml")!.content));
+        expect(toml).toContain(`apis = ["eth", "net"]`);
+        expect(parityApis(["eth_chainId", "eth_blockNumber"])).toEqual(["eth"]);
     });
 });
 
@@ -328,6 +337,10 @@ describe("Nethermind's own address at start", () => {
         expect(script).toContain('exec /nethermind/nethermind "$@" --Network.ExternalIp "$own"');
         const rpc = CLIENT_PROFILES.nethermind.rpcNodeWorkload({ ...base, name: "r", methods: DEFAULT_METHODS, corsOrigins: [], publicEndpoint: false, healthIntervals: RPC_INTERVALS });
         expect(rpc.entrypoint[2]).toContain("--Network.ExternalIp");
+    });
+    test("a node whose client.extraArgs sets it is not given it twice", () => {
+        const workload = CLIENT_PROFILES.nethermind.authorityWorkload({ ...base, extraArgs: ["--Network.ExternalIp", "198.51.100.9"] });
+        expect(workload.entrypoint).toEqual(["/nethermind/nethermind"]);
     });
     test("an authority advertising an IPv4 address keeps it in its configuration and is not given another", async () => {
         const p2p = { host: "203.0.113.7", port: 30303, kubernetes: { serviceType: "LoadBalancer" as const }, docker: { bindAddress: "0.0.0.0", hostPort: 30303 } };
