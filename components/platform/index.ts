@@ -13,11 +13,15 @@ export type { WorkloadFile, WorkloadPort, WorkloadSpec } from "./workload";
 export { DockerPlatform } from "./docker";
 export { KubernetesPlatform } from "./kubernetes";
 
-/** The external members' networks (`allowFrom`) and the ports their enodes name. */
+/** Where the external members' nodes connect from (`allowFrom`), and where their enodes say they are dialled. */
 function externalPeersOf(config: ConsortiumConfig) {
     return {
         cidrs: [...new Set(config.externalAuthorities.flatMap((external) => external.allowFrom))],
-        ports: [...new Set(config.externalAuthorities.map((external) => Number(new URL(external.enode).port)))],
+        nodes: config.externalAuthorities.map((external) => {
+            const enode = new URL(external.enode);
+            const port = Number(enode.port);
+            return { host: enode.hostname.replace(/^\[|\]$/g, ""), port, discoveryPort: Number(enode.searchParams.get("discport") ?? port) };
+        }),
     };
 }
 

@@ -74,6 +74,9 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
                         metadata: metadata(`${workload.name}-p2p`, labels),
                         spec: {
                             type: published.serviceType,
+                            // Keep the peer's own address, which the p2p NetworkPolicy's allowFrom blocks match; the
+                            // default (Cluster) would replace it with a node's.
+                            externalTrafficPolicy: "Local",
                             publishNotReadyAddresses: true,
                             selector: workloadSelector(prefix, workload.name),
                             ports: workload.ports

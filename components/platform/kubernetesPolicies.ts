@@ -40,16 +40,26 @@ export function reachRule(reach: Reach): EgressRule {
         };
     }
     const { host, port } = reach.external;
-    // A NetworkPolicy matches addresses, not names: a named host can be anywhere outside but link-local.
-    const ipBlock = IPV4_LITERAL.test(host) ? { cidr: `${host}/32` } : { cidr: "0.0.0.0/0", except: [LINK_LOCAL] };
-    return { to: [{ ipBlock }], ports: [{ port, protocol: "TCP" }] };
+    return { to: [{ ipBlock: outsideAddress(host) }], ports: [{ port, protocol: "TCP" }] };
+}
+
+/** A NetworkPolicy matches addresses, not names: an IPv4 host is itself, a named one anywhere outside but link-local. */
+function outsideAddress(host: string) {
+    return IPV4_LITERAL.test(host) ? { cidr: `${host}/32` } : { cidr: "0.0.0.0/0", except: [LINK_LOCAL] };
+}
+
+/** Where an external member's node is dialled: its enode's host, TCP port and discovery (UDP) port. */
+export interface ExternalNode {
+    readonly host: string;
+    readonly port: number;
+    readonly discoveryPort: number;
 }
 
 export interface ChainPolicyArgs {
     readonly prefix: string;
     readonly workloads: readonly WorkloadSpec[];
-    /** External members' networks (`externalAuthorities[].allowFrom`) and the p2p ports their enodes name. */
-    readonly externalPeers: { readonly cidrs: readonly string[]; readonly ports: readonly number[] };
+    /** Where external members' nodes connect from (`externalAuthorities[].allowFrom`), and where they are dialled (their enodes). */
+    readonly externalPeers: { readonly cidrs: readonly string[]; readonly nodes: readonly ExternalNode[] };
     /** The users' endpoint: the gateway's pods and port, or (absent) the RPC nodes' RPC ports. */
     readonly gateway?: { readonly selector: Record<string, string>; readonly port: number };
 }
@@ -68,12 +78,18 @@ export function createChainPolicies(parent: pulumi.Resource, name: string, metad
         policyTypes: ["Ingress"],
         ingress: [{ from: [{ podSelector: chainNodes }, ...external], ports: p2pPorts }],
     });
-    // A node dials the chain's other nodes and the external members' nodes, and resolves their names.
-    const externalPorts = [...new Set(args.externalPeers.ports)].flatMap((port) => (["TCP", "UDP"] as const).map((protocol) => ({ port, protocol })));
+    // A node dials the chain's other nodes and the external members' nodes where their enodes say, and resolves names.
+    const dialled = args.externalPeers.nodes.map((node) => ({
+        to: [{ ipBlock: outsideAddress(node.host) }],
+        ports: [
+            { port: node.port, protocol: "TCP" },
+            { port: node.discoveryPort, protocol: "UDP" },
+        ],
+    }));
     policy("node-egress", {
         podSelector: chainNodes,
         policyTypes: ["Egress"],
-        egress: [{ to: [{ podSelector: chainNodes }], ports: p2pPorts }, ...(external.length > 0 ? [{ to: external, ports: externalPorts }] : []), DNS_EGRESS],
+        egress: [{ to: [{ podSelector: chainNodes }], ports: p2pPorts }, ...dialled, DNS_EGRESS],
     });
 
     const rpcNodes = { matchLabels: componentSelector(prefix, RPC_NODE_COMPONENT) };

@@ -4,8 +4,10 @@
  * - a pod selected by no policy of a type is unrestricted in that direction; once selected, only what some rule of
  *   a selecting policy allows passes (rules are additive, never deny);
  * - a connection between two pods needs the source's egress and the destination's ingress;
- * - a rule without `to`/`from` matches every peer, without `ports` every port; `{}` selects everything;
- * - `ipBlock` matches addresses outside the cluster (pod addresses are not matched by it here, as CNIs commonly do).
+ * - a rule whose `to`/`from` is absent or empty matches every peer, whose `ports` is absent or empty every port;
+ *   `{}` selects everything; policyTypes defaults to Ingress, plus Egress when there are egress rules;
+ * - `ipBlock` matches addresses outside the cluster. Pod addresses are not matched by it here; some CNIs (Calico)
+ *   match them too, which only widens what an ipBlock rule admits (see the README's limits).
  */
 
 export interface LabelSelector {
@@ -72,13 +74,15 @@ function peerMatches(peer: Peer, other: Endpoint, policyNamespace: string, names
 
 function ruleMatches(rule: Rule, peers: readonly Peer[] | undefined, other: Endpoint, connection: Connection, namespace: string, namespaceLabels: (namespace: string) => Record<string, string>): boolean {
     const protocol = connection.protocol ?? "TCP";
-    const portOk = !rule.ports || rule.ports.some((port) => (port.protocol ?? "TCP") === protocol && (port.port === undefined || port.port === connection.port));
-    const peerOk = !peers || peers.some((peer) => peerMatches(peer, other, namespace, namespaceLabels));
+    // An absent or empty list matches everything (NetworkPolicyIngressRule/EgressRule: "If this field is empty or missing").
+    const portOk = !rule.ports || rule.ports.length === 0 || rule.ports.some((port) => (port.protocol ?? "TCP") === protocol && (port.port === undefined || port.port === connection.port));
+    const peerOk = !peers || peers.length === 0 || peers.some((peer) => peerMatches(peer, other, namespace, namespaceLabels));
     return portOk && peerOk;
 }
 
 function typesOf(policy: NetworkPolicy): readonly ("Ingress" | "Egress")[] {
-    return policy.spec.policyTypes ?? (policy.spec.egress ? ["Ingress", "Egress"] : ["Ingress"]);
+    // Default: Ingress, and Egress when the policy has egress rules.
+    return policy.spec.policyTypes ?? ((policy.spec.egress?.length ?? 0) > 0 ? ["Ingress", "Egress"] : ["Ingress"]);
 }
 
 function directionAllows(

@@ -74,7 +74,9 @@ test("chain nodes: p2p between themselves and with the external member's network
         expect(allows(policies, pod(from), EXTERNAL_MEMBER, { port: 30303 })).toBe(true);
         expect(allows(policies, EXTERNAL_MEMBER, pod(from), { port: 30303 })).toBe(true);
         expect(allows(policies, OUTSIDE, pod(from), { port: 30303 })).toBe(false);
-        expect(allows(policies, pod(from), OUTSIDE, { port: 30303 })).toBe(false);
+        // The external member's enode names a host, not an address: its port is open outward, nothing else.
+        expect(allows(policies, pod(from), OUTSIDE, { port: 30303 })).toBe(true);
+        expect(allows(policies, pod(from), OUTSIDE, { port: 30304 })).toBe(false);
         expect(allows(policies, pod(from), OUTSIDE, { port: 443 })).toBe(false);
     }
     // An authority's JSON-RPC is loopback only, and no pod reaches it.
@@ -133,4 +135,20 @@ test("the default deny comes last: after both chains, their services and the bri
     expect(after).toEqual(expect.arrayContaining(["consortium", "consortium-permissions", "bridge"]));
     const policies = ofType(registrations, "kubernetes:networking.k8s.io/v1:NetworkPolicy").filter((policy) => policy.inputs.metadata.name === "test-default-deny");
     expect(policies).toHaveLength(1);
+});
+
+test("an external member whose enode names an IPv4 address is dialled there only, TCP and its discovery port", async () => {
+    const again = await installMocks();
+    const enode = `enode://${"5c".repeat(64)}@198.51.100.50:30305?discport=30306`;
+    useStackConfig("acme-prod", { externalAuthorities: [{ name: "initech-1", address: "0xd41c057fd1c78805AAC12B0A94a405c0461A6FBb", enode, allowFrom: ["198.51.100.24/32"] }] });
+    const { runProgram } = await import("../../components/program");
+    await promiseOf((await evaluate(runProgram)).authorities);
+    await settle();
+    const rules = ofType(again, "kubernetes:networking.k8s.io/v1:NetworkPolicy").map((policy) => policy.inputs as NetworkPolicy);
+    const node = podsOf(again).get("acme-1")!;
+    expect(allows(rules, node, { ip: "198.51.100.50" }, { port: 30305 })).toBe(true);
+    expect(allows(rules, node, { ip: "198.51.100.50" }, { port: 30306, protocol: "UDP" })).toBe(true);
+    expect(allows(rules, node, { ip: "198.51.100.50" }, { port: 30306 })).toBe(false);
+    expect(allows(rules, node, { ip: "198.51.100.51" }, { port: 30305 })).toBe(false);
+    expect(allows(rules, node, OUTSIDE, { port: 30303 })).toBe(false);
 });
