@@ -30,11 +30,17 @@ export interface ConsortiumArgs {
  * authority of the latest validator set (`validators` of them, each sealing one step in `validators`), none produced
  * by it for three of its turns (and at least two minutes).
  */
-export function healthIntervals(stepDuration: number, validators: number | undefined): HealthIntervals {
-    return {
-        processed: Math.max(60, 6 * stepDuration),
-        ...(validators !== undefined ? { produced: Math.max(120, 3 * validators * stepDuration), producedWithinBlocks: 3 * validators } : {}),
-    };
+export function healthIntervals(stepDuration: number, sets?: readonly { readonly fromBlock: number; readonly validators: readonly string[] }[], authority?: string): HealthIntervals {
+    const processed = Math.max(60, 6 * stepDuration);
+    if (!sets || authority === undefined) return { processed };
+    const turns = sets.map((set) =>
+        set.validators.includes(authority)
+            ? { fromBlock: set.fromBlock, blocks: 3 * set.validators.length, seconds: Math.max(120, 3 * set.validators.length * stepDuration) }
+            : { fromBlock: set.fromBlock, blocks: 0, seconds: 0 },
+    );
+    // A static interval (Nethermind's) holds only for an authority that seals in every set, from genesis on.
+    const always = turns.every((turn) => turn.blocks > 0);
+    return { processed, ...(always ? { produced: Math.max(...turns.map((turn) => turn.seconds)) } : {}), turns };
 }
 
 /** Wei genesis gives the permissions operator: role changes cost gas like any transaction. */
@@ -150,8 +156,6 @@ function nodeBaseOf(config: ConsortiumConfig, genesis: Genesis): (nodeName: stri
 
 function authorityWorkloads(config: ConsortiumConfig, genesis: Genesis, nodeBase: (nodeName: string) => NodeBase): WorkloadSpec[] {
     const profile = CLIENT_PROFILES[config.client.kind];
-    // Only an authority of the latest validator set is expected to seal.
-    const latestSet = config.chain.validatorSets[config.chain.validatorSets.length - 1].validators;
     return genesis.authorities.map(({ authority, identity }) =>
         profile.authorityWorkload({
             ...nodeBase(authority.name),
@@ -159,7 +163,8 @@ function authorityWorkloads(config: ConsortiumConfig, genesis: Genesis, nodeBase
             ...(authority.p2p ? { p2p: authority.p2p } : {}),
             nodeKey: identity.nodeKey,
             keys: { keystoreFileName: identity.keystoreFileName, keystoreJson: identity.keystoreJson, password: identity.password },
-            healthIntervals: healthIntervals(config.chain.stepDuration, latestSet.includes(authority.name) ? latestSet.length : undefined),
+            // Expected to seal while a validator set it belongs to is active.
+            healthIntervals: healthIntervals(config.chain.stepDuration, config.chain.validatorSets, authority.name),
         }),
     );
 }
@@ -170,7 +175,7 @@ function rpcNodeWorkloads(config: ConsortiumConfig, genesis: Genesis, nodeBase: 
         profile.rpcNodeWorkload({
             ...nodeBase(node.name),
             nodeKey: node.key.nodeKey,
-            healthIntervals: healthIntervals(config.chain.stepDuration, undefined),
+            healthIntervals: healthIntervals(config.chain.stepDuration),
             methods: config.rpc.methods,
             corsOrigins: config.rpc.corsOrigins,
             // Without a gateway the first RPC node publishes the users' ports on Docker; on Kubernetes the RPC Service selects every RPC node.

@@ -135,10 +135,11 @@ export function parityFamilyProfile(traits: ParityFamilyTraits): ClientProfile {
  * Ubuntu). Every node: not syncing, its head at most `processed` seconds old. An RPC node: at least one peer. An
  * authority: `eth_coinbase` is its configured signer (OpenEthereum and Parity report the engine signer there, and exit
  * at start when it cannot be unlocked: bin/oe/account_utils.rs, parity/account_utils.rs), and, when it is expected to
- * seal, one of the latest `producedWithinBlocks` blocks no older than `produced` seconds has it as `miner` (OpenEthereum's alias of the block's author).
+ * seal under the validator set active at the head, one of its last three turns' blocks (no older than three turns' seconds)
+ * has it as `miner` (OpenEthereum's alias of the block's author).
  */
 export function parityReadiness(target: ReadinessTarget): pulumi.Input<string>[] {
-    const { processed, produced, producedWithinBlocks } = target.intervals;
+    const { processed, turns } = target.intervals;
     // The Host header curl sends (127.0.0.1:8545) is one `hosts = ["none"]` accepts (bin/oe/rpc.rs).
     const common = [
         `rpc() { curl -sf -m 3 -H 'Content-Type: application/json' -d "{\\"jsonrpc\\":\\"2.0\\",\\"id\\":1,\\"method\\":\\"$1\\",\\"params\\":$2}" http://127.0.0.1:${RPC_PORT} | jq -r "$3"; }`,
@@ -154,11 +155,19 @@ export function parityReadiness(target: ReadinessTarget): pulumi.Input<string>[]
             const signer = address.toLowerCase();
             if (!/^0x[0-9a-f]{40}$/.test(signer)) throw new Error(`refusing '${address}' as a signer address in a shell script`);
             const coinbase = `[ "$(rpc eth_coinbase '[]' .result)" = "${signer}" ] || exit 1`;
-            if (produced === undefined || producedWithinBlocks === undefined) return [...common, coinbase].join("\n");
+            if (!turns || turns.every((turn) => turn.blocks === 0)) return [...common, coinbase].join("\n");
+            // Every validator set as from:blocks:seconds; the one active at the head is the latest starting at or below it.
+            const sets = turns.map((turn) => `${turn.fromBlock}:${turn.blocks}:${turn.seconds}`).join(" ");
             return [
                 ...common,
                 coinbase,
-                `n=$(( $2 )); since=$(( $(date +%s) - ${produced} )); last=$(( n - ${producedWithinBlocks} ))`,
+                `n=$(( $2 )); active=-1; blocks=0; seconds=0`,
+                `for set in ${sets}; do from=\${set%%:*}; rest=\${set#*:}`,
+                `  if [ "$n" -ge "$from" ] && [ "$from" -gt "$active" ]; then active=$from; blocks=\${rest%%:*}; seconds=\${rest#*:}; fi`,
+                "done",
+                // Not in the active set: not expected to seal.
+                `[ "$blocks" -gt 0 ] || exit 0`,
+                `since=$(( $(date +%s) - seconds )); last=$(( n - blocks ))`,
                 `while [ "$n" -gt 0 ] && [ "$n" -gt "$last" ]; do`,
                 `  set -- $(rpc eth_getBlockByNumber "[\\"$(printf '0x%x' "$n")\\",false]" '.result.miner, .result.timestamp')`,
                 `  [ $(( $2 )) -ge "$since" ] || exit 1`,

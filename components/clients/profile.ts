@@ -44,10 +44,13 @@ export interface AuthorityNodeInput extends NodeInput {
 /** When a node stops being ready: seconds without a processed block and, for a sealing authority, without one of its own. */
 export interface HealthIntervals {
     readonly processed: number;
-    /** Absent: an authority not expected to seal (not in the latest validator set), or an RPC node. */
+    /** For a client that can only take one interval (Nethermind): set when the authority seals in every validator set. */
     readonly produced?: number;
-    /** How many of the latest blocks hold one this authority sealed, when it seals (three turns of the set). */
-    readonly producedWithinBlocks?: number;
+    /**
+     * Per validator set (from its first block): how many of the latest blocks, no older than how many seconds, hold one
+     * the authority sealed (three turns of the set); 0 blocks under a set it is not in, where it is not expected to seal.
+     */
+    readonly turns?: readonly { readonly fromBlock: number; readonly blocks: number; readonly seconds: number }[];
 }
 
 /** What a node's readiness probe checks: an authority seals as its configured signer; an RPC node follows the chain. */

@@ -2,7 +2,7 @@ import { renderNethermindConfig } from "../../components/clients/nethermind";
 import { renderAuthorityToml, renderReservedPeers } from "../../components/clients/parityFamily";
 import { DEFAULT_METHODS, nethermindModules, parityApis } from "../../components/rpcGateway/methods";
 import { CLIENT_PROFILES } from "../../components/clients";
-import { waitThenExec } from "../../components/clients/profile";
+import { waitThenExec, type HealthIntervals } from "../../components/clients/profile";
 import { execFile, execFileSync } from "child_process";
 import { createServer } from "http";
 import { CLIENT_KINDS } from "../../components/config";
@@ -12,7 +12,7 @@ import * as pulumi from "@pulumi/pulumi";
 const ADDRESS = "0x9858EfFD232B4033E47d90003D41EC34EcaEda94";
 const PEERS = [`enode://${"a".repeat(128)}@authority-2:30303`, `enode://${"b".repeat(128)}@authority-3:30303`];
 
-const INTERVALS = { processed: 60, produced: 120, producedWithinBlocks: 6 };
+const INTERVALS: HealthIntervals = { processed: 60, produced: 120, turns: [{ fromBlock: 0, blocks: 6, seconds: 120 }] };
 const RPC_INTERVALS = { processed: 60 };
 
 describe("Nethermind configuration", () => {
@@ -238,7 +238,7 @@ const nodeBase = {
     chainName: "C", staticPeers: [], onlyStaticPeers: false, image: "i", extraArgs: [], specJson: "{}", nodeKey: `0x${"11".repeat(32)}`,
     resources: { cpu: "1", memory: "1Gi" }, waitForHosts: [],
 };
-const authorityProbe = (kind: (typeof CLIENT_KINDS)[number], intervals: typeof INTERVALS | typeof RPC_INTERVALS = INTERVALS) =>
+const authorityProbe = (kind: (typeof CLIENT_KINDS)[number], intervals: HealthIntervals = INTERVALS) =>
     CLIENT_PROFILES[kind].authorityWorkload({ ...nodeBase, name: "a", address: ADDRESS, keys: { keystoreFileName: "k", keystoreJson: "{}", password: "p" }, healthIntervals: intervals }).healthCheck.readiness;
 const rpcNodeProbe = (kind: (typeof CLIENT_KINDS)[number]) =>
     CLIENT_PROFILES[kind].rpcNodeWorkload({ ...nodeBase, name: "r", methods: DEFAULT_METHODS, corsOrigins: [], publicEndpoint: false, healthIntervals: RPC_INTERVALS }).healthCheck.readiness;
@@ -276,8 +276,18 @@ describe.each([
         const turns = Array.from({ length: 6 }, () => ({ miner: OTHER, age: 5 }));
         expect(await run(authorityProbe(kind), { blocks: [...turns, { miner: ADDRESS, age: 6 }] })).toBe(false);
     });
-    test("an authority not in the latest validator set needs only its signer and an advancing chain", async () => {
+    test("an authority not in the validator set active at the head needs only its signer and an advancing chain", async () => {
         expect(await run(authorityProbe(kind, RPC_INTERVALS), { blocks: [{ miner: OTHER, age: 5 }] })).toBe(true);
+        // Joining at block 10 (a set scheduled ahead): before it, nothing of its own is expected; from it, its blocks are.
+        const joining: HealthIntervals = { processed: 60, turns: [{ fromBlock: 0, blocks: 0, seconds: 0 }, { fromBlock: 10, blocks: 9, seconds: 120 }] };
+        const otherBlocks = (count: number) => Array.from({ length: count }, (_, index) => ({ miner: OTHER, age: 5 + index }));
+        expect(await run(authorityProbe(kind, joining), { blocks: otherBlocks(4) })).toBe(true);
+        expect(await run(authorityProbe(kind, joining), { blocks: otherBlocks(12) })).toBe(false);
+        expect(await run(authorityProbe(kind, joining), { blocks: [...otherBlocks(2), { miner: ADDRESS, age: 8 }, ...otherBlocks(9)] })).toBe(true);
+        // Leaving at block 10: from it, it is not expected to seal.
+        const leaving: HealthIntervals = { processed: 60, turns: [{ fromBlock: 0, blocks: 6, seconds: 120 }, { fromBlock: 10, blocks: 0, seconds: 0 }] };
+        expect(await run(authorityProbe(kind, leaving), { blocks: otherBlocks(12) })).toBe(true);
+        expect(await run(authorityProbe(kind, leaving), { blocks: otherBlocks(4) })).toBe(false);
     });
     test("an RPC node is ready with peers and a fresh head, not without peers", async () => {
         expect(await run(rpcNodeProbe(kind), { blocks: [{ miner: OTHER, age: 5 }] })).toBe(true);
@@ -348,5 +358,31 @@ describe("Nethermind's own address at start", () => {
         expect(workload.entrypoint).toEqual(["/nethermind/nethermind"]);
         const config = JSON.parse(await promiseOf(pulumi.output(workload.files.find((file) => file.key === "nethermind.json")!.content)));
         expect(config.Network.ExternalIp).toBe("203.0.113.7");
+    });
+});
+
+describe("which authorities are expected to seal, and when", () => {
+    const { healthIntervals } = require("../../components/consortium") as typeof import("../../components/consortium");
+    const sets = [
+        { fromBlock: 0, validators: ["a", "b", "c"] },
+        { fromBlock: 1000, validators: ["a", "b", "c", "d"] },
+    ];
+    test("one in every set gets Nethermind's single interval and a turn per set", () => {
+        expect(healthIntervals(5, sets, "a")).toEqual({
+            processed: 60,
+            produced: 120,
+            turns: [
+                { fromBlock: 0, blocks: 9, seconds: 120 },
+                { fromBlock: 1000, blocks: 12, seconds: 120 },
+            ],
+        });
+    });
+    test("one joining later gets no single interval (Nethermind cannot tell when), and no turn before it joins", () => {
+        const intervals = healthIntervals(5, sets, "d");
+        expect(intervals.produced).toBeUndefined();
+        expect(intervals.turns).toEqual([
+            { fromBlock: 0, blocks: 0, seconds: 0 },
+            { fromBlock: 1000, blocks: 12, seconds: 120 },
+        ]);
     });
 });
