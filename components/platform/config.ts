@@ -32,6 +32,12 @@ export interface KubernetesConfig {
      */
     readonly authoritySpread: AuthoritySpread;
     /**
+     * `true` (the default): a node whose image runs as root (Nethermind) runs as a non-root user, which fsGroup gives its
+     * volume. `false`: as the image's user, for storage that ignores fsGroup (hostPath, local-path, many NFS drivers),
+     * where a volume made by root stays root's.
+     */
+    readonly nonRootNodes: boolean;
+    /**
      * Write every object as YAML into this folder instead of applying it to a cluster (the provider's render mode,
      * for GitOps and for reviewing manifests); secrets are written in plain text there.
      */
@@ -52,7 +58,7 @@ export function parseKubernetes(check: Checker, raw: unknown): KubernetesConfig 
     if (raw === undefined || raw === null) {
         return check.fail("kubernetes", "is required when platform is kubernetes: { namespace, context?, storageClassName?, storageSize?, cpu?, memory? }");
     }
-    const record = check.object("kubernetes", raw, ["namespace", "createNamespace", "context", "storageClassName", "storageSize", "cpu", "memory", "authoritySpread", "renderYamlToDirectory"]);
+    const record = check.object("kubernetes", raw, ["namespace", "createNamespace", "context", "storageClassName", "storageSize", "cpu", "memory", "authoritySpread", "nonRootNodes", "renderYamlToDirectory"]);
     if (!record) return undefined;
     const namespace = check.string("kubernetes.namespace", record.namespace, NAME_PATTERN, nameRule());
     const createNamespace = record.createNamespace === undefined ? true : check.boolean("kubernetes.createNamespace", record.createNamespace);
@@ -64,14 +70,16 @@ export function parseKubernetes(check: Checker, raw: unknown): KubernetesConfig 
     const cpu = quantity("cpu", record.cpu);
     const memory = quantity("memory", record.memory);
     const authoritySpread = record.authoritySpread === undefined ? "required" : check.oneOf("kubernetes.authoritySpread", record.authoritySpread, AUTHORITY_SPREADS);
+    const nonRootNodes = record.nonRootNodes === undefined ? true : check.boolean("kubernetes.nonRootNodes", record.nonRootNodes);
     const renderYamlToDirectory =
         record.renderYamlToDirectory === undefined ? undefined : check.string("kubernetes.renderYamlToDirectory", record.renderYamlToDirectory, /^\//, "must be an absolute folder path");
-    if (!namespace || !storageSize || createNamespace === undefined || !authoritySpread) return undefined;
+    if (!namespace || !storageSize || createNamespace === undefined || !authoritySpread || nonRootNodes === undefined) return undefined;
     return {
         namespace,
         createNamespace,
         storageSize,
         authoritySpread,
+        nonRootNodes,
         ...(context ? { context } : {}),
         ...(storageClassName ? { storageClassName } : {}),
         ...(cpu ? { cpu } : {}),

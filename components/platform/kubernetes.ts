@@ -246,7 +246,7 @@ function podSpec(
     kubernetes: KubernetesConfig,
 ): k8s.types.input.core.v1.PodSpec {
     const fileMounts = workload.files.map((file) => ({ name: VOLUME_FOR_KIND[file.kind], mountPath: file.path, subPath: file.key, readOnly: true }));
-    const runAs = workload.kubernetesRunAs ?? workload.runAs;
+    const runAs = (kubernetes.nonRootNodes ? workload.kubernetesRunAs : undefined) ?? workload.runAs;
     const scratch = scratchVolumes(workload.scratchPaths);
     const probe = { periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 8 };
     const cpu = kubernetes.cpu ?? workload.resources.cpu;

@@ -76,6 +76,7 @@ describe("bad input is refused with a message naming the key and what is allowed
         ["unknown platform", { ...VALID, platform: "nomad" }, "consortium:platform must be one of docker, kubernetes (got 'nomad')"],
         ["platform missing", { ...VALID, platform: undefined }, "consortium:platform must be one of docker, kubernetes (got nothing)"],
         ["kubernetes without namespace", { ...VALID, platform: "kubernetes", kubernetes: {} }, "consortium:kubernetes.namespace must be a non-empty string"],
+        ["kubernetes bad nonRootNodes", { ...VALID, platform: "kubernetes", kubernetes: { namespace: "ns", nonRootNodes: "maybe" } }, "consortium:kubernetes.nonRootNodes must be true or false (got 'maybe')"],
         ["kubernetes bad spread", { ...VALID, platform: "kubernetes", kubernetes: { namespace: "ns", authoritySpread: "some" } }, "consortium:kubernetes.authoritySpread must be one of required, preferred (got 'some')"],
         ["kubernetes bad quantity", { ...VALID, platform: "kubernetes", kubernetes: { namespace: "ns", storageSize: "lots" } }, "consortium:kubernetes.storageSize must be a Kubernetes quantity"],
         ["createNamespace not boolean", { ...VALID, platform: "kubernetes", kubernetes: { namespace: "ns", createNamespace: "no" } }, "consortium:kubernetes.createNamespace must be true or false (got 'no')"],

@@ -271,6 +271,13 @@ describe("the acme-prod stack on Kubernetes", () => {
 });
 
 describe("Kubernetes options", () => {
+    test("nonRootNodes false runs Nethermind as its image's user, still on a read-only root, for storage that ignores fsGroup", async () => {
+        const { registrations } = await run({ kubernetes: { namespace: "acme-consortium", nonRootNodes: false } });
+        const authority = ofType(registrations, STS).find((sts) => sts.inputs.metadata.name === "acme-1")!;
+        expect(authority.inputs.spec.template.spec.securityContext).toBeUndefined();
+        expect(authority.inputs.spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem).toBe(true);
+    });
+
     test("authoritySpread preferred lets authorities share a node when the cluster has too few", async () => {
         const { registrations } = await run({ kubernetes: { namespace: "acme-consortium", authoritySpread: "preferred" } });
         const authority = ofType(registrations, STS).find((sts) => sts.inputs.metadata.name === "acme-1")!;
