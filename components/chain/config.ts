@@ -313,10 +313,15 @@ export function parseChain(check: Checker, raw: unknown, allNames: readonly stri
     const gasLimit = parseGasLimit(check, record.gasLimit);
     const accounts = parseAccounts(check, record.accounts);
     const validatorSets = parseValidatorSets(check, record.validatorSets, allNames);
+    // A later block is not offered: the genesis lock cannot see the chain's height, and a block already passed would fork
+    // every node that replays the blocks after it under the new prices.
     const precompilesFromBlock =
-        record.precompilesFromBlock === undefined || record.precompilesFromBlock === "never"
-            ? ((record.precompilesFromBlock ?? 0) as number | "never")
-            : check.integer("chain.precompilesFromBlock", record.precompilesFromBlock, 0, Number.MAX_SAFE_INTEGER, "a block number (0, the default: from genesis) or never (keeps a chain launched without these precompile rules as it is)");
+        record.precompilesFromBlock === undefined || record.precompilesFromBlock === 0 || record.precompilesFromBlock === "0" || record.precompilesFromBlock === "never"
+            ? record.precompilesFromBlock === "never" ? ("never" as const) : 0
+            : check.fail(
+                  "chain.precompilesFromBlock",
+                  `must be 0 (the default: from genesis) or never (keeps a chain launched without these precompile rules as it is); a later block is not offered, because the genesis lock cannot see the chain's height and a block already passed would fork it (got ${typeof record.precompilesFromBlock === "number" || typeof record.precompilesFromBlock === "string" ? `'${record.precompilesFromBlock}'` : "a value of another kind"})`,
+              );
     checkPublicIds(check, "chain", record[PUBLIC_CHAIN_ID_ACKNOWLEDGED], [
         { key: "chain.networkId", id: networkId, what: "network id", note: record.chainId === undefined ? " (chain.chainId defaults to it)" : "" },
         ...(record.chainId === undefined ? [] : [{ key: "chain.chainId", id: chainId, what: "chain id", note: "" }]),

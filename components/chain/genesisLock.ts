@@ -55,8 +55,7 @@ export function genesisChangeFailures(recorded: Partial<GenesisLockInputs>, next
             reason:
                 "this chain was launched without the BLAKE2F precompile (EIP-152) and the bn128 and modexp prices of EIP-1108 and " +
                 "EIP-2565, which a new chain gets at genesis; giving them to its past blocks would fork it. Set " +
-                "chain.precompilesFromBlock to never to keep the rules it was launched with, or to a block it has not reached " +
-                "yet to adopt them there (this update gives every node of this stack the new spec; other members' nodes need it before that block).",
+                "chain.precompilesFromBlock to never to keep the rules it was launched with.",
         });
     } else if (recorded.genesisHash !== next.genesisHash && recorded.genesisHash === next.hashesByPrecompiles?.genesis) {
         failures.push({

@@ -134,9 +134,6 @@ export function parseConfig(raw: RawConfig, context: ParseContext = {}): Consort
 
     const chain = parseChain(check, raw.chain, allNames);
     const client = parseClient(check, raw.client);
-    if (client?.kind === "parity" && typeof chain?.precompilesFromBlock === "number" && chain.precompilesFromBlock > 0) {
-        check.fail("chain.precompilesFromBlock", "has no effect with client.kind parity: Parity 2.4.5 implements neither BLAKE2F (EIP-152) nor the EIP-1108/EIP-2565 prices; remove it");
-    }
     const rpc = authorities.length > 0 ? parseRpc(check, raw.rpc, platform) : undefined;
 
     const passwordLength = parseKeystore(check, raw.keystore);
