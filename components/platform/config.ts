@@ -1,4 +1,4 @@
-import { NAME_PATTERN, QUANTITY_PATTERN, nameRule, type Checker } from "../config/checker";
+import { CIDR_PATTERN, NAME_PATTERN, QUANTITY_PATTERN, describe, nameRule, type Checker } from "../config/checker";
 
 /** The platform's configuration: Docker or Kubernetes, the Docker host, the Kubernetes namespace and storage, Service types and Ingress. */
 
@@ -37,6 +37,8 @@ export interface KubernetesConfig {
      * where a volume made by root stays root's.
      */
     readonly nonRootNodes: boolean;
+    /** Where pods resolve names, besides the cluster's DNS pods on port 53: host-network caches' addresses, other ports (OpenShift's 5353). */
+    readonly dns: { readonly addresses: readonly string[]; readonly ports: readonly number[] };
     /**
      * Write every object as YAML into this folder instead of applying it to a cluster (the provider's render mode,
      * for GitOps and for reviewing manifests); secrets are written in plain text there.
@@ -54,11 +56,28 @@ export function parseDocker(check: Checker, raw: unknown): DockerConfig {
     return dockerHost ? { host: dockerHost } : {};
 }
 
+function parseDns(check: Checker, raw: unknown): KubernetesConfig["dns"] | undefined {
+    const record = check.object("kubernetes.dns", raw, ["addresses", "ports"]);
+    if (!record) return undefined;
+    const addresses = check.stringList("kubernetes.dns.addresses", record.addresses);
+    for (const [index, address] of (addresses ?? []).entries()) {
+        if (!CIDR_PATTERN.test(address)) check.fail(`kubernetes.dns.addresses[${index}]`, `must be an IPv4 CIDR block such as 169.254.20.10/32 (got ${describe(address)})`);
+    }
+    const ports =
+        record.ports === undefined
+            ? [53]
+            : Array.isArray(record.ports)
+              ? record.ports.map((port, index) => check.integer(`kubernetes.dns.ports[${index}]`, port, 1, 65535, "a port from 1 to 65535"))
+              : [check.fail("kubernetes.dns.ports", `must be a list of ports (got ${describe(record.ports)})`)];
+    if (!addresses || ports.some((port) => port === undefined)) return undefined;
+    return { addresses, ports: ports as number[] };
+}
+
 export function parseKubernetes(check: Checker, raw: unknown): KubernetesConfig | undefined {
     if (raw === undefined || raw === null) {
         return check.fail("kubernetes", "is required when platform is kubernetes: { namespace, context?, storageClassName?, storageSize?, cpu?, memory? }");
     }
-    const record = check.object("kubernetes", raw, ["namespace", "createNamespace", "context", "storageClassName", "storageSize", "cpu", "memory", "authoritySpread", "nonRootNodes", "renderYamlToDirectory"]);
+    const record = check.object("kubernetes", raw, ["namespace", "createNamespace", "context", "storageClassName", "storageSize", "cpu", "memory", "authoritySpread", "nonRootNodes", "dns", "renderYamlToDirectory"]);
     if (!record) return undefined;
     const namespace = check.string("kubernetes.namespace", record.namespace, NAME_PATTERN, nameRule());
     const createNamespace = record.createNamespace === undefined ? true : check.boolean("kubernetes.createNamespace", record.createNamespace);
@@ -71,15 +90,17 @@ export function parseKubernetes(check: Checker, raw: unknown): KubernetesConfig 
     const memory = quantity("memory", record.memory);
     const authoritySpread = record.authoritySpread === undefined ? "required" : check.oneOf("kubernetes.authoritySpread", record.authoritySpread, AUTHORITY_SPREADS);
     const nonRootNodes = record.nonRootNodes === undefined ? true : check.boolean("kubernetes.nonRootNodes", record.nonRootNodes);
+    const dns = parseDns(check, record.dns);
     const renderYamlToDirectory =
         record.renderYamlToDirectory === undefined ? undefined : check.string("kubernetes.renderYamlToDirectory", record.renderYamlToDirectory, /^\//, "must be an absolute folder path");
-    if (!namespace || !storageSize || createNamespace === undefined || !authoritySpread || nonRootNodes === undefined) return undefined;
+    if (!namespace || !storageSize || createNamespace === undefined || !authoritySpread || nonRootNodes === undefined || !dns) return undefined;
     return {
         namespace,
         createNamespace,
         storageSize,
         authoritySpread,
         nonRootNodes,
+        dns,
         ...(context ? { context } : {}),
         ...(storageClassName ? { storageClassName } : {}),
         ...(cpu ? { cpu } : {}),

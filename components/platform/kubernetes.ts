@@ -48,6 +48,7 @@ export class KubernetesPlatform extends pulumi.ComponentResource implements Plat
             prefix,
             workloads: args.workloads,
             externalPeers: args.externalPeers,
+            dns: args.kubernetes.dns,
             ...(gateway ? { gateway: { selector: userSelector, port: gateway.port } } : {}),
         });
 

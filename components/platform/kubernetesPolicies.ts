@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AUTHORITY_COMPONENT, COMPONENT_LABEL, PART_OF_LABEL, RPC_NODE_COMPONENT, componentSelector } from "./naming";
+import type { KubernetesConfig } from "./config";
 import { RPC_PORT, WS_PORT, type Reach, type WorkloadSpec } from "./workload";
 
 /**
@@ -13,16 +14,19 @@ type EgressRule = k8s.types.input.networking.v1.NetworkPolicyEgressRule;
 type Metadata = (objectName: string) => k8s.types.input.meta.v1.ObjectMeta;
 
 /**
- * Name resolution: port 53 on any pod of the cluster (the DNS Service's endpoints are CoreDNS or kube-dns pods,
- * whose labels differ between distributions), never outside it.
+ * Name resolution: the DNS ports on any pod of the cluster (the DNS Service's endpoints are CoreDNS or kube-dns pods,
+ * whose labels differ between distributions) and on the addresses `kubernetes.dns` adds (a node-local cache on the
+ * host network), never elsewhere.
  */
-export const DNS_EGRESS: EgressRule = {
-    to: [{ namespaceSelector: {} }],
-    ports: [
-        { port: 53, protocol: "UDP" },
-        { port: 53, protocol: "TCP" },
-    ],
-};
+export function dnsEgress(dns: KubernetesConfig["dns"]): EgressRule {
+    return {
+        to: [{ namespaceSelector: {} }, ...dns.addresses.map((cidr) => ({ ipBlock: { cidr } }))],
+        ports: dns.ports.flatMap((port) => [
+            { port, protocol: "UDP" },
+            { port, protocol: "TCP" },
+        ]),
+    };
+}
 
 /** The cloud providers' instance metadata service (credentials on some clouds): never reachable as "outside". */
 const LINK_LOCAL = "169.254.0.0/16";
@@ -60,6 +64,7 @@ export interface ChainPolicyArgs {
     readonly workloads: readonly WorkloadSpec[];
     /** Where external members' nodes connect from (`externalAuthorities[].allowFrom`), and where they are dialled (their enodes). */
     readonly externalPeers: { readonly cidrs: readonly string[]; readonly nodes: readonly ExternalNode[] };
+    readonly dns: KubernetesConfig["dns"];
     /** The users' endpoint: the gateway's pods and port, or (absent) the RPC nodes' RPC ports. */
     readonly gateway?: { readonly selector: Record<string, string>; readonly port: number };
 }
@@ -89,7 +94,7 @@ export function createChainPolicies(parent: pulumi.Resource, name: string, metad
     policy("node-egress", {
         podSelector: chainNodes,
         policyTypes: ["Egress"],
-        egress: [{ to: [{ podSelector: chainNodes }], ports: p2pPorts }, ...dialled, DNS_EGRESS],
+        egress: [{ to: [{ podSelector: chainNodes }], ports: p2pPorts }, ...dialled, dnsEgress(args.dns)],
     });
 
     const rpcNodes = { matchLabels: componentSelector(prefix, RPC_NODE_COMPONENT) };

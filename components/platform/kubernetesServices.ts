@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { KubernetesConfig } from "./config";
 import { checksum, configMapData, secretData } from "./kubernetes";
-import { DNS_EGRESS, reachRule } from "./kubernetesPolicies";
+import { dnsEgress, reachRule } from "./kubernetesPolicies";
 import { workloadLabels, workloadSelector } from "./naming";
 import type { JobArgs, JobResult, ServicesArgs } from "./services";
 import { POD_HARDENING, containerHardening, podUser, scratchVolumes, type JobSpec, type Reach, type ServiceSpec, type WorkloadFile } from "./workload";
@@ -26,11 +26,18 @@ const groupSelector = (prefix: string, group: string) => ({ matchLabels: { [GROU
  * What one service's or job's pods may connect to, under the chain's default deny: name resolution, its own group's
  * pods and what it declares it reaches (`reaches`), nothing else.
  */
-function egressPolicy(parent: pulumi.Resource, resourceName: string, metadata: k8s.types.input.meta.v1.ObjectMeta, prefix: string, workload: { readonly name: string; readonly reaches?: readonly Reach[]; readonly group?: string }): k8s.networking.v1.NetworkPolicy {
+function egressPolicy(
+    parent: pulumi.Resource,
+    resourceName: string,
+    metadata: k8s.types.input.meta.v1.ObjectMeta,
+    prefix: string,
+    dns: KubernetesConfig["dns"],
+    workload: { readonly name: string; readonly reaches?: readonly Reach[]; readonly group?: string },
+): k8s.networking.v1.NetworkPolicy {
     const group = workload.group ? [{ to: [{ podSelector: groupSelector(prefix, workload.group) }] }] : [];
     return new k8s.networking.v1.NetworkPolicy(
         `${resourceName}-egress`,
-        { metadata, spec: { podSelector: { matchLabels: workloadSelector(prefix, workload.name) }, policyTypes: ["Egress"], egress: [DNS_EGRESS, ...group, ...(workload.reaches ?? []).map(reachRule)] } },
+        { metadata, spec: { podSelector: { matchLabels: workloadSelector(prefix, workload.name) }, policyTypes: ["Egress"], egress: [dnsEgress(dns), ...group, ...(workload.reaches ?? []).map(reachRule)] } },
         { parent },
     );
 }
@@ -92,7 +99,7 @@ export class KubernetesServices extends pulumi.ComponentResource {
                 );
             }
             // Before its pods start: under the chain's default deny they could reach nothing without it.
-            const egress = egressPolicy(this, `${name}-${service.name}`, metadata(`${service.name}-egress`), prefix, service);
+            const egress = egressPolicy(this, `${name}-${service.name}`, metadata(`${service.name}-egress`), prefix, args.kubernetes.dns, service);
             const probe = service.healthCheck
                 ? { exec: { command: [...service.healthCheck] }, initialDelaySeconds: 20, periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 6 }
                 : undefined;
@@ -226,7 +233,7 @@ export class KubernetesJob extends pulumi.ComponentResource implements JobResult
         const labels = workloadLabels(args.prefix, job);
         const metadata = (objectName: string) => ({ name: objectName, namespace: args.kubernetes.namespace, labels });
         const { volumes } = fileObjects(this, `${name}-${job.name}`, metadata, job, () => ({ parent: this }));
-        const egress = egressPolicy(this, `${name}-${job.name}`, metadata(`${job.name}-egress`), args.prefix, job);
+        const egress = egressPolicy(this, `${name}-${job.name}`, metadata(`${job.name}-egress`), args.prefix, args.kubernetes.dns, job);
         const kubernetesJob = new k8s.batch.v1.Job(
             `${name}-${job.name}`,
             {

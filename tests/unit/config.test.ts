@@ -75,6 +75,8 @@ describe("bad input is refused with a message naming the key and what is allowed
         ["unknown platform", { ...VALID, platform: "nomad" }, "consortium:platform must be one of docker, kubernetes (got 'nomad')"],
         ["platform missing", { ...VALID, platform: undefined }, "consortium:platform must be one of docker, kubernetes (got nothing)"],
         ["kubernetes without namespace", { ...VALID, platform: "kubernetes", kubernetes: {} }, "consortium:kubernetes.namespace must be a non-empty string"],
+        ["kubernetes bad DNS address", { ...VALID, platform: "kubernetes", kubernetes: { namespace: "ns", dns: { addresses: ["169.254.20.10"] } } }, "consortium:kubernetes.dns.addresses[0] must be an IPv4 CIDR block such as 169.254.20.10/32 (got '169.254.20.10')"],
+        ["kubernetes bad DNS port", { ...VALID, platform: "kubernetes", kubernetes: { namespace: "ns", dns: { ports: [0] } } }, "consortium:kubernetes.dns.ports[0] must be a port from 1 to 65535 (got 0)"],
         ["kubernetes bad nonRootNodes", { ...VALID, platform: "kubernetes", kubernetes: { namespace: "ns", nonRootNodes: "maybe" } }, "consortium:kubernetes.nonRootNodes must be true or false (got 'maybe')"],
         ["kubernetes bad spread", { ...VALID, platform: "kubernetes", kubernetes: { namespace: "ns", authoritySpread: "some" } }, "consortium:kubernetes.authoritySpread must be one of required, preferred (got 'some')"],
         ["kubernetes bad quantity", { ...VALID, platform: "kubernetes", kubernetes: { namespace: "ns", storageSize: "lots" } }, "consortium:kubernetes.storageSize must be a Kubernetes quantity"],

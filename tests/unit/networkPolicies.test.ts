@@ -152,3 +152,18 @@ test("an external member whose enode names an IPv4 address is dialled there only
     expect(allows(rules, node, { ip: "198.51.100.51" }, { port: 30305 })).toBe(false);
     expect(allows(rules, node, OUTSIDE, { port: 30303 })).toBe(false);
 });
+
+test("kubernetes.dns admits a node-local DNS cache (host network, link-local) and another port, which the default does not", async () => {
+    const NODE_LOCAL = { ip: "169.254.20.10" };
+    expect(allows(policies, pod("acme-1"), NODE_LOCAL, { port: 53, protocol: "UDP" })).toBe(false);
+    const again = await installMocks();
+    useStackConfig("acme-prod", { kubernetes: { namespace: NAMESPACE, dns: { addresses: ["169.254.20.10/32"], ports: [53, 5353] } } });
+    const { runProgram } = await import("../../components/program");
+    await promiseOf((await evaluate(runProgram)).authorities);
+    await settle();
+    const rules = ofType(again, "kubernetes:networking.k8s.io/v1:NetworkPolicy").map((policy) => policy.inputs as NetworkPolicy);
+    for (const [name, candidate] of podsOf(again)) {
+        expect({ name, cache: allows(rules, candidate, NODE_LOCAL, { port: 53, protocol: "UDP" }), openshift: allows(rules, candidate, DNS, { port: 5353, protocol: "UDP" }) }).toEqual({ name, cache: true, openshift: true });
+        expect(allows(rules, candidate, NODE_LOCAL, { port: 80 })).toBe(false);
+    }
+});
