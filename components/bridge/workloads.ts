@@ -168,7 +168,10 @@ export function validatorAgents(input: ValidatorAgentsInput): ServiceSpec[] {
                 ),
                 env: settings.apply((resolved) => ({
                     ...oracleEnvironment(resolved, oracleProcess),
-                    ...(readsAllowanceList ? { ORACLE_HOME_TO_FOREIGN_ALLOWANCE_LIST: ALLOWANCE_LIST_PATH } : {}),
+                    // The list is checked against the recipient only, unless the sender is checked too (then either may be
+                    // listed): oracle 2.7.0 processCollectedSignatures/index.js, CONFIGURATION.md. Without it, a listed
+                    // member's withdrawal to another address is silently not relayed.
+                    ...(readsAllowanceList ? { ORACLE_HOME_TO_FOREIGN_ALLOWANCE_LIST: ALLOWANCE_LIST_PATH, ORACLE_HOME_TO_FOREIGN_CHECK_SENDER: "true" } : {}),
                 })),
                 files: [
                     ...connectionFiles,

@@ -148,6 +148,9 @@ describe("a permissioned development stack on Docker, with the bridge", () => {
             .filter((container) => /-bridge-.*-(request|collected|affirmation|transfer|senderhome|senderforeign)$/.test(container.name));
         const withList = oracles.filter((container) => container.envs.some((env: string) => env.startsWith("ORACLE_HOME_TO_FOREIGN_ALLOWANCE_LIST=")));
         expect(withList.map((container) => container.name)).toEqual(oracles.filter((container) => container.name.endsWith("-collected")).map((container) => container.name));
+        // The sender is checked too: a listed member's withdrawal to another address is relayed.
+        for (const container of withList) expect(container.envs).toContain("ORACLE_HOME_TO_FOREIGN_CHECK_SENDER=true");
+        expect(oracles.filter((container) => container.envs.some((env: string) => env.startsWith("ORACLE_HOME_TO_FOREIGN_CHECK_SENDER=")))).toHaveLength(withList.length);
         const upload = withList[0].uploads.find((file: { file: string }) => file.file.endsWith("allowance_list.txt"));
         expect(upload.content).toBe([ADMIN, TRANSACTOR].sort().map((address) => `${address}\n`).join(""));
     });
