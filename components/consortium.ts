@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { enodeAddress, isIpAddress } from "./chain/config";
 import type { ChainEndpoint } from "./chain/endpoint";
 import { GenesisLock, genesisLockInputs } from "./chain/genesisLock";
 import { buildChainSpec, serializeChainSpec, specHash, type ChainSpecInput } from "./chain/spec";
@@ -139,7 +140,7 @@ type NodeBase = Omit<NodeInput, "nodeKey">;
 /** What every node's workload shares, authority or RPC node. */
 function nodeBaseOf(config: ConsortiumConfig, genesis: Genesis): (nodeName: string) => NodeBase {
     const ownNodeHosts = [...config.authorities.map((authority) => authority.name), ...config.rpc.nodes];
-    const externalHosts = [...new Set(config.externalAuthorities.map((external) => new URL(external.enode).hostname).filter((host) => !/^[\d.]+$|^\[/.test(host)))];
+    const externalHosts = [...new Set(config.externalAuthorities.map((external) => enodeAddress(external.enode).host).filter((host) => !isIpAddress(host)))];
     return (nodeName) => ({
         name: nodeName,
         chainName: config.chain.name,

@@ -70,8 +70,8 @@ export interface ChainConfig {
     readonly accounts: Readonly<Record<string, string>>;
     /** Validator sets by activation block; the first starts at block 0. */
     readonly validatorSets: readonly ValidatorSetConfig[];
-    /** From which block BLAKE2F (EIP-152) and the EIP-1108/EIP-2565 precompile prices apply (0: genesis); never: not at all. */
-    readonly precompilesFromBlock: number | "never";
+    /** Whether BLAKE2F (EIP-152) and the EIP-1108/EIP-2565 precompile prices apply from genesis (0) or never. */
+    readonly precompilesFromBlock: 0 | "never";
 }
 
 export interface ClientConfig {
@@ -320,7 +320,7 @@ export function parseChain(check: Checker, raw: unknown, allNames: readonly stri
             ? record.precompilesFromBlock === "never" ? ("never" as const) : 0
             : check.fail(
                   "chain.precompilesFromBlock",
-                  `must be 0 (the default: from genesis) or never (keeps a chain launched without these precompile rules as it is); a later block is not offered, because the genesis lock cannot see the chain's height and a block already passed would fork it (got ${typeof record.precompilesFromBlock === "number" || typeof record.precompilesFromBlock === "string" ? `'${record.precompilesFromBlock}'` : "a value of another kind"})`,
+                  `must be 0 (the default: from genesis) or never (keeps a chain launched without these precompile rules as it is); a later block is not offered, because the genesis lock cannot see the chain's height and a block already passed would fork it (got ${describe(record.precompilesFromBlock)})`,
               );
     checkPublicIds(check, "chain", record[PUBLIC_CHAIN_ID_ACKNOWLEDGED], [
         { key: "chain.networkId", id: networkId, what: "network id", note: record.chainId === undefined ? " (chain.chainId defaults to it)" : "" },
@@ -393,4 +393,16 @@ export function parseClient(check: Checker, raw: unknown): ClientConfig | undefi
 /** The node id (128 hex characters) of an enode URL validated by parseConfig. */
 export function enodeNodeId(enode: string): string {
     return ENODE_PATTERN.exec(enode)![1].toLowerCase();
+}
+
+/** Where an enode validated by parseConfig is dialled: its host (an IPv6 one without brackets), TCP port and discovery (UDP) port. */
+export function enodeAddress(enode: string): { readonly host: string; readonly port: number; readonly discoveryPort: number } {
+    const url = new URL(enode);
+    const port = Number(url.port);
+    return { host: url.hostname.replace(/^\[|\]$/g, ""), port, discoveryPort: Number(url.searchParams.get("discport") ?? port) };
+}
+
+/** Whether a host is an address rather than a name (a name is resolved, and waited for; an address is not). */
+export function isIpAddress(host: string): boolean {
+    return IPV4_PATTERN.test(host) || host.includes(":");
 }

@@ -14,8 +14,6 @@ import { buildChainSpec, type ChainSpec, type ChainSpecInput, type ValidatorSet 
 export interface GenesisLockInputs {
     readonly genesisHash: string;
     readonly validatorSets: readonly ValidatorSet[];
-    /** Set once a running chain schedules the precompile rules at a later block (chain.precompilesFromBlock). */
-    readonly precompilesFromBlock?: number;
     /**
      * The genesis hash of this spec without the precompile rules, and with them at genesis: how the lock recognises a
      * chain launched before this project set them, or one launched with them, when the hashes differ.
@@ -30,18 +28,13 @@ export function genesisHash(spec: ChainSpec, validatorSets: readonly ValidatorSe
     return `sha256:${createHash("sha256").update(JSON.stringify(frozen)).digest("hex")}`;
 }
 
-/**
- * What the lock records for a spec. Precompile rules scheduled at a later block are not genesis: the recorded hash is
- * the spec's without them (what the chain was launched with), and the block itself is recorded so that it never moves.
- */
-export function genesisLockInputs(input: ChainSpecInput, precompilesFromBlock: number | "never"): GenesisLockInputs {
-    const hashWith = (from: number | "never") => genesisHash(buildChainSpec({ ...input, precompilesFromBlock: from }), input.validatorSets);
-    const scheduled = typeof precompilesFromBlock === "number" && precompilesFromBlock > 0;
+/** What the lock records for a spec, with the hashes it tells a chain launched without the precompile rules by. */
+export function genesisLockInputs(input: ChainSpecInput, precompilesFromBlock: 0 | "never"): GenesisLockInputs {
+    const hashWith = (from: 0 | "never") => genesisHash(buildChainSpec({ ...input, precompilesFromBlock: from }), input.validatorSets);
     return {
-        genesisHash: hashWith(scheduled ? "never" : precompilesFromBlock),
+        genesisHash: hashWith(precompilesFromBlock),
         validatorSets: input.validatorSets.map((set) => ({ fromBlock: set.fromBlock, addresses: [...set.addresses] })),
         hashesByPrecompiles: { never: hashWith("never"), genesis: hashWith(0) },
-        ...(scheduled ? { precompilesFromBlock } : {}),
     };
 }
 
@@ -60,7 +53,7 @@ export function genesisChangeFailures(recorded: Partial<GenesisLockInputs>, next
     } else if (recorded.genesisHash !== next.genesisHash && recorded.genesisHash === next.hashesByPrecompiles?.genesis) {
         failures.push({
             property: "genesisHash",
-            reason: "this chain has the EIP-152, EIP-1108 and EIP-2565 precompile rules from genesis; chain.precompilesFromBlock cannot take them away or move them. Remove it.",
+            reason: "this chain has the EIP-152, EIP-1108 and EIP-2565 precompile rules from genesis; chain.precompilesFromBlock cannot take them away. Remove it.",
         });
     } else if (recorded.genesisHash !== next.genesisHash) {
         failures.push({
@@ -70,14 +63,6 @@ export function genesisChangeFailures(recorded: Partial<GenesisLockInputs>, next
                 "The running chain cannot follow it: nodes given the new spec would fork off or fail to start. " +
                 "Undo the change to chain.name, networkId, chainId, stepDuration, gasLimit, accounts, precompilesFromBlock, the client kind " +
                 "or the first validator set. To start a new chain instead, destroy this stack's nodes and data first.",
-        });
-    }
-    if (recorded.precompilesFromBlock !== undefined && recorded.precompilesFromBlock !== next.precompilesFromBlock) {
-        failures.push({
-            property: "precompilesFromBlock",
-            reason:
-                `the precompile rules are scheduled from block ${recorded.precompilesFromBlock}, which may have passed: ` +
-                `blocks from there were validated with them, so chain.precompilesFromBlock stays ${recorded.precompilesFromBlock}.`,
         });
     }
     const before = recorded.validatorSets ?? [];
@@ -129,8 +114,6 @@ export class GenesisLock extends pulumi.dynamic.Resource {
                 genesisHash: inputs.genesisHash,
                 validatorSets: inputs.validatorSets,
                 hashesByPrecompiles: inputs.hashesByPrecompiles,
-                // Absent unless a running chain scheduled the rules at a later block.
-                precompilesFromBlock: inputs.precompilesFromBlock,
             },
             opts,
         );

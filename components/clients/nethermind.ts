@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { IPV4_PATTERN } from "../config/checker";
 import { P2P_PORT, RPC_PORT, WS_PORT, type WorkloadSpec } from "../platform/workload";
 import { nethermindModules } from "../rpcGateway/methods";
 import { CONFIG_DIR, PASSWORD_PATH, SECRETS_DIR, SPEC_PATH, authorityWorkload, rpcNodeWorkload, type AuthorityNodeInput, type ClientProfile, type HealthIntervals, type RpcNodeInput } from "./profile";
@@ -28,8 +29,8 @@ export interface NethermindConfigInput {
 /** An authority's JSON-RPC, on loopback for its own health check: /health only. */
 const AUTHORITY_MODULES = ["Health"];
 /**
- * An authority that is not in the latest validator set never seals again; without a produced-block interval,
- * Nethermind would use its own AuRa hint (validators × step) and call it unhealthy. Ten years stands for never.
+ * An authority that is not in every validator set is not always expected to seal, and Nethermind takes one interval;
+ * without one it would use its own AuRa hint (validators × step) and call it unhealthy. Ten years stands for never.
  */
 const NEVER_SECONDS = 10 * 365 * 24 * 3600;
 
@@ -121,7 +122,7 @@ const EXTERNAL_IP_FLAG = "--Network.ExternalIp";
 /** Whether the start script gives the node its address: not when configured, nor when client.extraArgs already does. */
 const givenOwnAddress = (input: { readonly extraArgs: readonly string[] }) =>
     input.extraArgs.some((arg) => arg.toLowerCase().startsWith(EXTERNAL_IP_FLAG.toLowerCase())) ? {} : { ownAddressFlag: EXTERNAL_IP_FLAG };
-const advertisedIp = (input: AuthorityNodeInput) => (input.p2p && /^[\d.]+$/.test(input.p2p.host) ? input.p2p.host : undefined);
+const advertisedIp = (input: AuthorityNodeInput) => (input.p2p && IPV4_PATTERN.test(input.p2p.host) ? input.p2p.host : undefined);
 
 const configFile = (content: pulumi.Input<string>) => ({ key: "nethermind.json", path: CONFIG_PATH, content, encoding: "utf8" as const, kind: "config" as const });
 

@@ -120,7 +120,8 @@ export function parityFamilyProfile(traits: ParityFamilyTraits): ClientProfile {
         kind: traits.kind,
         authorityWorkload(input: AuthorityNodeInput): WorkloadSpec {
             const toml = pulumi.output(input.address).apply((signer) => renderAuthorityToml({ ...base, onlyStaticPeers: input.onlyStaticPeers, signer }));
-            // Keys are looked up in <keys_path>/<spec name>, where the client also saves its address book.
+            // Keys are looked up in <keys_path>/<spec name>; the client also tries to save its address book there (a
+            // warning only: the folder the keystore's subPath mount makes is root's).
             return authorityWorkload(input, { ...layout(toml, input.staticPeers), keystoreDir: `${KEYS_DIR}/${input.chainName}`, scratchPaths: [...traits.scratchPaths, KEYS_DIR] });
         },
         rpcNodeWorkload(input: RpcNodeInput): WorkloadSpec {

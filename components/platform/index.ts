@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { enodeAddress } from "../chain/config";
 import type { ConsortiumConfig } from "../config";
 import { DockerPlatform } from "./docker";
 import { KubernetesPlatform } from "./kubernetes";
@@ -17,11 +18,7 @@ export { KubernetesPlatform } from "./kubernetes";
 function externalPeersOf(config: ConsortiumConfig) {
     return {
         cidrs: [...new Set(config.externalAuthorities.flatMap((external) => external.allowFrom))],
-        nodes: config.externalAuthorities.map((external) => {
-            const enode = new URL(external.enode);
-            const port = Number(enode.port);
-            return { host: enode.hostname.replace(/^\[|\]$/g, ""), port, discoveryPort: Number(enode.searchParams.get("discport") ?? port) };
-        }),
+        nodes: config.externalAuthorities.map((external) => enodeAddress(external.enode)),
     };
 }
 

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AUTHORITY_COMPONENT, COMPONENT_LABEL, PART_OF_LABEL, RPC_NODE_COMPONENT, componentSelector } from "./naming";
+import { IPV4_PATTERN } from "../config/checker";
 import type { KubernetesConfig } from "./config";
 import { RPC_PORT, WS_PORT, type Reach, type WorkloadSpec } from "./workload";
 
@@ -30,7 +31,6 @@ export function dnsEgress(dns: KubernetesConfig["dns"]): EgressRule {
 
 /** The cloud providers' instance metadata service (credentials on some clouds): never reachable as "outside". */
 const LINK_LOCAL = "169.254.0.0/16";
-const IPV4_LITERAL = /^\d{1,3}(\.\d{1,3}){3}$/;
 
 /** The egress rule of one Reach: a chain's RPC nodes by their labels, or a host outside the cluster on its port. */
 export function reachRule(reach: Reach): EgressRule {
@@ -49,7 +49,7 @@ export function reachRule(reach: Reach): EgressRule {
 
 /** A NetworkPolicy matches addresses, not names: an IPv4 host is itself, a named one anywhere outside but link-local. */
 function outsideAddress(host: string) {
-    return IPV4_LITERAL.test(host) ? { cidr: `${host}/32` } : { cidr: "0.0.0.0/0", except: [LINK_LOCAL] };
+    return IPV4_PATTERN.test(host) ? { cidr: `${host}/32` } : { cidr: "0.0.0.0/0", except: [LINK_LOCAL] };
 }
 
 /** Where an external member's node is dialled: its enode's host, TCP port and discovery (UDP) port. */

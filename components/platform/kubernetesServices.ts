@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { KubernetesConfig } from "./config";
 import { checksum, configMapData, secretData } from "./kubernetes";
 import { dnsEgress, reachRule } from "./kubernetesPolicies";
-import { workloadLabels, workloadSelector } from "./naming";
+import { PART_OF_LABEL, workloadLabels, workloadSelector } from "./naming";
 import type { JobArgs, JobResult, ServicesArgs } from "./services";
 import { POD_HARDENING, containerHardening, podUser, scratchVolumes, type JobSpec, type Reach, type ServiceSpec, type WorkloadFile } from "./workload";
 
@@ -20,7 +20,7 @@ function fileMounts(files: readonly WorkloadFile[]) {
     return files.map((file) => ({ name: file.kind === "secret" ? "keys" : "config", mountPath: file.path, subPath: file.key, readOnly: true }));
 }
 
-const groupSelector = (prefix: string, group: string) => ({ matchLabels: { [GROUP_LABEL]: group, "app.kubernetes.io/part-of": prefix } });
+const groupSelector = (prefix: string, group: string) => ({ matchLabels: { [GROUP_LABEL]: group, [PART_OF_LABEL]: prefix } });
 
 /**
  * What one service's or job's pods may connect to, under the chain's default deny: name resolution, its own group's
@@ -100,6 +100,7 @@ export class KubernetesServices extends pulumi.ComponentResource {
             }
             // Before its pods start: under the chain's default deny they could reach nothing without it.
             const egress = egressPolicy(this, `${name}-${service.name}`, metadata(`${service.name}-egress`), prefix, args.kubernetes.dns, service);
+            const scratch = scratchVolumes(service.scratchPaths);
             const probe = service.healthCheck
                 ? { exec: { command: [...service.healthCheck] }, initialDelaySeconds: 20, periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 6 }
                 : undefined;
@@ -119,12 +120,12 @@ export class KubernetesServices extends pulumi.ComponentResource {
                             command: [...service.command],
                             env: toEnv(service.env),
                             ports: ports.map((port) => ({ name: port.name, containerPort: port.port, protocol: "TCP" })),
-                            volumeMounts: [...(service.dataPath ? [{ name: "data", mountPath: service.dataPath }] : []), ...scratchVolumes(service.scratchPaths).mounts, ...fileMounts(service.files)],
+                            volumeMounts: [...(service.dataPath ? [{ name: "data", mountPath: service.dataPath }] : []), ...scratch.mounts, ...fileMounts(service.files)],
                             ...(probe ? { readinessProbe: probe, livenessProbe: { ...probe, initialDelaySeconds: 60 } } : {}),
                             resources: { requests: { cpu, memory }, limits: { memory } },
                         },
                     ],
-                    volumes: [...volumes, ...scratchVolumes(service.scratchPaths).volumes],
+                    volumes: [...volumes, ...scratch.volumes],
                 },
             };
             if (service.dataPath) {

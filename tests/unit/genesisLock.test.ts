@@ -35,19 +35,6 @@ describe("the precompile rules (chain.precompilesFromBlock) on a chain the lock 
         expect(failure.reason).toContain("chain.precompilesFromBlock to never");
     });
 
-    test("scheduled at a future block: the genesis is unchanged, and the block, once recorded, never moves", async () => {
-        const recorded = { genesisHash: PREVIOUS_RELEASE.nethermind, validatorSets: base.validatorSets };
-        const scheduled = genesisLockInputs(base, 2_000_000);
-        expect(scheduled.genesisHash).toBe(PREVIOUS_RELEASE.nethermind);
-        expect(scheduled.precompilesFromBlock).toBe(2_000_000);
-        expect((await GENESIS_LOCK_PROVIDER.check!(recorded, scheduled)).failures).toEqual([]);
-        for (const next of [genesisLockInputs(base, 3_000_000), genesisLockInputs(base, "never")]) {
-            const failures = (await GENESIS_LOCK_PROVIDER.check!(scheduled, next)).failures!;
-            expect(failures.map((failure) => failure.property)).toEqual(["precompilesFromBlock"]);
-            expect(failures[0].reason).toContain("scheduled from block 2000000");
-        }
-    });
-
     test("a chain launched with them at genesis cannot drop them", async () => {
         const launched = genesisLockInputs(base, 0);
         expect(launched.genesisHash).not.toBe(PREVIOUS_RELEASE.nethermind);
