@@ -31,10 +31,11 @@ export function genesisHash(spec: ChainSpec, validatorSets: readonly ValidatorSe
 /** What the lock records for a spec, with the hashes it tells a chain launched without the precompile rules by. */
 export function genesisLockInputs(input: ChainSpecInput, precompilesFromBlock: 0 | "never"): GenesisLockInputs {
     const hashWith = (from: 0 | "never") => genesisHash(buildChainSpec({ ...input, precompilesFromBlock: from }), input.validatorSets);
+    const hashesByPrecompiles = { never: hashWith("never"), genesis: hashWith(0) };
     return {
-        genesisHash: hashWith(precompilesFromBlock),
+        genesisHash: precompilesFromBlock === "never" ? hashesByPrecompiles.never : hashesByPrecompiles.genesis,
         validatorSets: input.validatorSets.map((set) => ({ fromBlock: set.fromBlock, addresses: [...set.addresses] })),
-        hashesByPrecompiles: { never: hashWith("never"), genesis: hashWith(0) },
+        hashesByPrecompiles,
     };
 }
 
