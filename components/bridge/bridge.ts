@@ -7,7 +7,7 @@ import { AccountKey } from "../identity/accountKey";
 import { createJob, createServices } from "../platform";
 import type { ServiceSpec } from "../platform/workload";
 import { BridgeContracts, BridgePreparation } from "./chainResources";
-import type { BridgeConfig, ForeignConfig } from "./config";
+import type { BridgeConfig, BridgeSideConfig, ForeignConfig } from "./config";
 import { bridgeContractsEnvironment } from "./contractsEnv";
 import { BRIDGE_UI, UI_PORT, bridgeContractsJob, bridgeUi, validatorAgents } from "./workloads";
 
@@ -76,6 +76,14 @@ export interface BridgeAddresses {
     readonly foreignDeployedBlock: number;
 }
 
+/** What the oracle takes from one side's config. */
+const oracleSide = (side: BridgeSideConfig) => ({
+    pollingIntervalMs: side.pollingIntervalMs,
+    gasPriceFallback: side.gasPrice,
+    ...(side.blockRangeLimit ? { blockRangeLimit: side.blockRangeLimit } : {}),
+    ...(side.gasPriceSupplier ? { gasPriceSupplier: side.gasPriceSupplier } : {}),
+});
+
 /**
  * The ERC_TO_ERC bridge: the deployer prepared on both chains, the official contracts job run once,
  * the contracts found and verified on chain, then each validator's agents and the UI.
@@ -97,7 +105,10 @@ export class Bridge extends pulumi.ComponentResource {
         };
         const endpoints = { home: endpoint(home), foreign: endpoint(foreign) };
         const dockerNetworks = [home.dockerNetwork, foreign.dockerNetwork].filter((network): network is pulumi.Input<string> => network !== undefined);
-        const timeoutMinutes = Math.ceil(bridge.readinessTimeoutSeconds / 60);
+        const { deployment } = bridge;
+        const expected = pulumi
+            .all([pulumi.output(foreign.token), pulumi.all(keys.validators.map((validator) => validator.address))])
+            .apply(([foreignToken, validators]) => ({ validators, requiredSignatures: bridge.requiredSignatures, foreignToken, decimals: bridge.token.decimals }));
 
         const preparation = new BridgePreparation(
             `${name}-preparation`,
@@ -107,6 +118,8 @@ export class Bridge extends pulumi.ComponentResource {
                 foreignTopUps: foreign.local
                     ? pulumi.all(keys.validators.map((validator) => validator.address)).apply((addresses) => addresses.map((address) => ({ address, amount: bridge.funding.foreign.toString() })))
                     : [],
+                expected,
+                attempt: deployment.attempt,
                 readinessTimeoutSeconds: bridge.readinessTimeoutSeconds,
             },
             { parent: this, dependsOn: [...args.after] },
@@ -117,18 +130,22 @@ export class Bridge extends pulumi.ComponentResource {
             .all([owner, pulumi.output(foreign.token), pulumi.all(keys.validators.map((validator) => validator.address))])
             .apply(([ownerAddress, token, validators]) =>
                 bridgeContractsEnvironment({
-                    home: { rpcUrl: home.internalUrl, gasPrice: bridge.home.gasPrice, requiredBlockConfirmations: bridge.home.confirmations, limits: bridge.home, owner: ownerAddress },
-                    foreign: { rpcUrl: foreign.internalUrl, gasPrice: bridge.foreign.gasPrice, requiredBlockConfirmations: bridge.foreign.confirmations, limits: bridge.foreign, owner: ownerAddress },
+                    home: { rpcUrl: home.internalUrl, gasPrice: bridge.home.gasPrice, deploymentGasPrice: deployment.homeGasPrice, requiredBlockConfirmations: bridge.home.confirmations, limits: bridge.home, owner: ownerAddress },
+                    foreign: { rpcUrl: foreign.internalUrl, gasPrice: bridge.foreign.gasPrice, deploymentGasPrice: deployment.foreignGasPrice, requiredBlockConfirmations: bridge.foreign.confirmations, limits: bridge.foreign, owner: ownerAddress },
                     foreignToken: token,
                     bridgeableToken: bridge.token,
                     validators,
                     requiredSignatures: bridge.requiredSignatures,
+                    gasLimitExtra: deployment.gasLimitExtra,
+                    receiptIntervalMs: deployment.receiptIntervalMs,
                 }),
             );
+        const jobSpec = bridgeContractsJob(bridge.images.contracts, environment, keys.deployerKey, [home.reach, foreign.reach], deployment);
         const job = createJob(
             `${name}-job`,
             config,
-            { prefix: args.prefix, job: bridgeContractsJob(bridge.images.contracts, environment, keys.deployerKey, [home.reach, foreign.reach]), timeoutMinutes, dockerNetworks },
+            // The platform's deadline comes a minute after the job's own `timeout`, which reports itself.
+            { prefix: args.prefix, job: jobSpec, timeoutMinutes: Math.ceil(deployment.timeoutSeconds / 60) + 1, dockerNetworks },
             { parent: this, dependsOn: [preparation] },
         );
 
@@ -139,8 +156,9 @@ export class Bridge extends pulumi.ComponentResource {
                 deployer: preparation.deployer,
                 homeNonceFrom: preparation.homeNonce,
                 foreignNonceFrom: preparation.foreignNonce,
-                foreignToken: foreign.token,
-                jobOutput: job.output.apply((output) => output ?? ""),
+                expected,
+                attempt: deployment.attempt,
+                job: pulumi.all([job.output, job.exitCode]).apply(([output, exitCode]) => ({ name: job.objectName, output: output ?? "", ...(exitCode === undefined ? {} : { exitCode }) })),
             },
             { parent: this, dependsOn: [job.completed] },
         );
@@ -149,8 +167,8 @@ export class Bridge extends pulumi.ComponentResource {
             .apply(([homeBridge, foreignBridge, erc677Token, homeDeployedBlock, foreignDeployedBlock]) => ({ homeBridge, foreignBridge, erc677Token, homeDeployedBlock, foreignDeployedBlock }));
 
         const oracleSettings = this.addresses.apply((addresses) => ({
-            home: { rpcUrl: home.internalUrl, bridge: addresses.homeBridge, startBlock: addresses.homeDeployedBlock, pollingIntervalMs: bridge.home.pollingIntervalMs, gasPriceFallback: bridge.home.gasPrice },
-            foreign: { rpcUrl: foreign.internalUrl, bridge: addresses.foreignBridge, startBlock: addresses.foreignDeployedBlock, pollingIntervalMs: bridge.foreign.pollingIntervalMs, gasPriceFallback: bridge.foreign.gasPrice },
+            home: { ...oracleSide(bridge.home), rpcUrl: home.internalUrl, bridge: addresses.homeBridge, startBlock: addresses.homeDeployedBlock },
+            foreign: { ...oracleSide(bridge.foreign), rpcUrl: foreign.internalUrl, bridge: addresses.foreignBridge, startBlock: addresses.foreignDeployedBlock },
             logLevel: "info" as const,
         }));
         const services: ServiceSpec[] = keys.validators.flatMap((validator) =>
@@ -186,6 +204,8 @@ export class Bridge extends pulumi.ComponentResource {
                     foreignBridge: contracts.foreignBridge,
                     homeGasPrice: bridge.home.gasPrice,
                     foreignGasPrice: bridge.foreign.gasPrice,
+                    homeGas: bridge.home,
+                    foreignGas: bridge.foreign,
                 }),
             );
             const host = config.rpc.docker.bindAddress === "0.0.0.0" ? "localhost" : config.rpc.docker.bindAddress;

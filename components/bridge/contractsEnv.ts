@@ -15,8 +15,10 @@ export interface BridgeLimits {
 
 export interface BridgeSide {
     readonly rpcUrl: string;
-    /** Gas price the oracle and the deployment use on this chain, in wei. */
+    /** The bridge contract's fallback gas price on this chain (its gasPrice()), in wei. */
     readonly gasPrice: bigint;
+    /** Wei per gas of the deployment's own transactions on this chain. */
+    readonly deploymentGasPrice: bigint;
     readonly requiredBlockConfirmations: number;
     /** Limits of transfers leaving this side. */
     readonly limits: BridgeLimits;
@@ -32,6 +34,9 @@ export interface BridgeContractsSettings {
     readonly bridgeableToken: { readonly name: string; readonly symbol: string; readonly decimals: number };
     readonly validators: readonly string[];
     readonly requiredSignatures: number;
+    /** Fraction added to each estimated gas limit, and how often the deployment polls for a receipt. */
+    readonly gasLimitExtra: number;
+    readonly receiptIntervalMs: number;
 }
 
 /** What ERC_TO_ERC's loadEnv.js checks, with the variable names in the messages. */
@@ -48,10 +53,13 @@ export function bridgeSettingsFailures(settings: BridgeContractsSettings): strin
             failures.push(`limits must satisfy 0 < ${prefix}_MIN_AMOUNT_PER_TX < ${prefix}_MAX_AMOUNT_PER_TX < ${prefix}_DAILY_LIMIT (got ${minPerTx} < ${maxPerTx} < ${dailyLimit})`);
         }
         if (side.gasPrice <= 0n) failures.push(`${prefix}_GAS_PRICE must be greater than zero`);
+        if (side.deploymentGasPrice <= 0n) failures.push(`${prefix}_DEPLOYMENT_GAS_PRICE must be greater than zero`);
         if (!Number.isInteger(side.requiredBlockConfirmations) || side.requiredBlockConfirmations < 1) {
             failures.push(`${prefix}_REQUIRED_BLOCK_CONFIRMATIONS must be a positive integer (got ${side.requiredBlockConfirmations})`);
         }
     }
+    if (!(settings.gasLimitExtra > 0 && settings.gasLimitExtra <= 1)) failures.push(`DEPLOYMENT_GAS_LIMIT_EXTRA must be above 0 and at most 1 (got ${settings.gasLimitExtra})`);
+    if (!Number.isInteger(settings.receiptIntervalMs) || settings.receiptIntervalMs < 1) failures.push(`GET_RECEIPT_INTERVAL_IN_MILLISECONDS must be a positive integer (got ${settings.receiptIntervalMs})`);
     if (!Number.isInteger(settings.bridgeableToken.decimals) || settings.bridgeableToken.decimals < 0 || settings.bridgeableToken.decimals > 255) {
         failures.push(`BRIDGEABLE_TOKEN_DECIMALS must be an integer from 0 to 255 (got ${settings.bridgeableToken.decimals})`);
     }
@@ -68,10 +76,10 @@ export function bridgeContractsEnvironment(settings: BridgeContractsSettings): R
     const { home, foreign } = settings;
     return {
         BRIDGE_MODE: "ERC_TO_ERC",
-        DEPLOYMENT_GAS_LIMIT_EXTRA: "0.2",
-        HOME_DEPLOYMENT_GAS_PRICE: home.gasPrice.toString(),
-        FOREIGN_DEPLOYMENT_GAS_PRICE: foreign.gasPrice.toString(),
-        GET_RECEIPT_INTERVAL_IN_MILLISECONDS: "3000",
+        DEPLOYMENT_GAS_LIMIT_EXTRA: String(settings.gasLimitExtra),
+        HOME_DEPLOYMENT_GAS_PRICE: home.deploymentGasPrice.toString(),
+        FOREIGN_DEPLOYMENT_GAS_PRICE: foreign.deploymentGasPrice.toString(),
+        GET_RECEIPT_INTERVAL_IN_MILLISECONDS: String(settings.receiptIntervalMs),
 
         HOME_RPC_URL: home.rpcUrl,
         HOME_BRIDGE_OWNER: home.owner,

@@ -1,3 +1,5 @@
+import type { GasPriceSupplierConfig } from "./config";
+
 /**
  * The processes a bridge validator runs (TokenBridge oracle 2.7.x, the last with ERC_TO_ERC) and
  * their environment, as plain data. Only the processes that sign (the signature-request watcher and
@@ -24,11 +26,40 @@ export const ORACLE_PROCESSES: readonly OracleProcess[] = [
     { name: "senderforeign", script: "sender:foreign", signs: true },
 ];
 
+export interface OracleSide {
+    readonly rpcUrl: string;
+    readonly bridge: string;
+    readonly startBlock: number;
+    readonly pollingIntervalMs: number;
+    readonly gasPriceFallback: bigint;
+    readonly blockRangeLimit?: number;
+    readonly gasPriceSupplier?: GasPriceSupplierConfig;
+}
+
 export interface OracleSettings {
     readonly validatorAddress: string;
-    readonly home: { readonly rpcUrl: string; readonly bridge: string; readonly startBlock: number; readonly pollingIntervalMs: number; readonly gasPriceFallback: bigint };
-    readonly foreign: { readonly rpcUrl: string; readonly bridge: string; readonly startBlock: number; readonly pollingIntervalMs: number; readonly gasPriceFallback: bigint };
+    readonly home: OracleSide;
+    readonly foreign: OracleSide;
     readonly logLevel: "trace" | "debug" | "info" | "warn" | "error" | "fatal";
+}
+
+/**
+ * One chain's gas price source and log range (oracle 2.7.0-rc2: src/services/gasPrice.js reads the COMMON_* supplier
+ * variables and ORACLE_*_GAS_PRICE_UPDATE_INTERVAL; config/base.config.js reads ORACLE_*_RPC_BLOCK_POLLING_LIMIT).
+ */
+export function sideVariables(prefix: "HOME" | "FOREIGN", side: Pick<OracleSide, "blockRangeLimit" | "gasPriceSupplier">, forOracle: boolean): Record<string, string> {
+    const supplier = side.gasPriceSupplier;
+    return {
+        ...(supplier
+            ? {
+                  [`COMMON_${prefix}_GAS_PRICE_SUPPLIER_URL`]: supplier.url,
+                  [`COMMON_${prefix}_GAS_PRICE_SPEED_TYPE`]: supplier.speedType,
+                  [`COMMON_${prefix}_GAS_PRICE_FACTOR`]: String(supplier.factor),
+                  [forOracle ? `ORACLE_${prefix}_GAS_PRICE_UPDATE_INTERVAL` : `UI_${prefix}_GAS_PRICE_UPDATE_INTERVAL`]: String(supplier.updateIntervalMs),
+              }
+            : {}),
+        ...(forOracle && side.blockRangeLimit ? { [`ORACLE_${prefix}_RPC_BLOCK_POLLING_LIMIT`]: String(side.blockRangeLimit) } : {}),
+    };
 }
 
 /**
@@ -56,6 +87,8 @@ export function oracleEnvironment(settings: OracleSettings, oracleProcess: Oracl
         ORACLE_MAX_PROCESSING_TIME: String(4 * longestPolling),
         // Consortium RPC endpoints inside a cluster or on one host are plain HTTP; the oracle refuses them otherwise.
         ...(insecure ? { ORACLE_ALLOW_HTTP_FOR_RPC: "yes" } : {}),
+        ...sideVariables("HOME", settings.home, true),
+        ...sideVariables("FOREIGN", settings.foreign, true),
         ...(oracleProcess.signs ? {} : { ORACLE_VALIDATOR_ADDRESS: settings.validatorAddress }),
     };
 }

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import { SECRETS_DIR, type JobSpec, type Reach, type ServiceSpec } from "../platform/workload";
 import { BRIDGE_NAME_PREFIX } from "./config";
-import { ORACLE_PROCESSES, oracleEnvironment, type OracleSettings } from "./oracle";
+import { ORACLE_PROCESSES, oracleEnvironment, sideVariables, type OracleSettings, type OracleSide } from "./oracle";
 
 /**
  * The bridge's workloads as platform-neutral specs: the contracts deployment job, each validator's
@@ -34,14 +34,39 @@ export function fromSecretFiles(assignments: readonly (readonly [string, string]
 
 export const BRIDGE_CONTRACTS_JOB = `${BRIDGE_NAME_PREFIX}-contracts`;
 
-/** `chains`: the home and foreign chains' RPC endpoints, which the deployment connects to. */
-export function bridgeContractsJob(image: string, env: pulumi.Input<Record<string, string>>, deployerKey: pulumi.Input<string>, chains: readonly Reach[]): JobSpec {
+/** The job of one run (bridge.deployment.attempt): the first keeps the name it always had, a later run is a new job. */
+export const contractsJobName = (attempt: number) => (attempt === 1 ? BRIDGE_CONTRACTS_JOB : `${BRIDGE_CONTRACTS_JOB}-${attempt}`);
+
+export const JOB_FAILED = "the bridge contracts job failed";
+
+/** Exit status of coreutils `timeout` when it stopped the command (node:10, the contracts image's base, is Debian). */
+export const DEPLOYMENT_TIMED_OUT = 124;
+
+/**
+ * `chains`: the home and foreign chains' RPC endpoints, which the deployment connects to. The deployment is stopped after
+ * `timeoutSeconds`: its getReceipt polls forever for a transaction that never lands (deploy/src/deploymentUtils.js).
+ */
+export function bridgeContractsJob(
+    image: string,
+    env: pulumi.Input<Record<string, string>>,
+    deployerKey: pulumi.Input<string>,
+    chains: readonly Reach[],
+    run: { readonly attempt: number; readonly timeoutSeconds: number },
+): JobSpec {
     return {
-        name: BRIDGE_CONTRACTS_JOB,
+        name: contractsJobName(run.attempt),
         component: "bridge-contracts",
         image,
         // What the image's deploy.sh does inside a container, without its /.dockerenv check (absent in Kubernetes pods).
-        command: keyFromFile("DEPLOYMENT_ACCOUNT_PRIVATE_KEY", DEPLOYER_KEY_PATH, `cd ${CONTRACTS_DEPLOY_DIR} && node deploy.js && cat bridgeDeploymentResults.json`),
+        // deploy.js exits 0 even when it failed (its main().catch logs the error): the results file is the proof of success.
+        command: keyFromFile(
+            "DEPLOYMENT_ACCOUNT_PRIVATE_KEY",
+            DEPLOYER_KEY_PATH,
+            `cd ${CONTRACTS_DEPLOY_DIR} && timeout ${run.timeoutSeconds} node deploy.js && cat bridgeDeploymentResults.json || ` +
+                // The last line of a failed run's log, which both platforms show: why, and how to run it again.
+                `{ status=$?; echo "${JOB_FAILED} with exit code $status$([ $status -eq ${DEPLOYMENT_TIMED_OUT} ] && echo ' (stopped after ${run.timeoutSeconds} s: bridge.deployment.timeoutSeconds)'). ` +
+                `Fix the cause, then set bridge.deployment.attempt to ${run.attempt + 1} and run pulumi up (README, Redeploying the bridge)" >&2; exit $status; }`,
+        ),
         env,
         files: [{ key: "deployer.key", path: DEPLOYER_KEY_PATH, content: withoutPrefix(deployerKey), encoding: "utf8", kind: "secret" }],
         reaches: chains,
@@ -204,14 +229,28 @@ export interface UiInput {
     readonly foreignBridge: pulumi.Input<string>;
     readonly homeGasPrice: bigint;
     readonly foreignGasPrice: bigint;
+    /** Each chain's gas price supplier, as the oracle uses it. */
+    readonly homeGas: Pick<OracleSide, "gasPriceSupplier">;
+    readonly foreignGas: Pick<OracleSide, "gasPriceSupplier">;
 }
 
 export const UI_PORT = 3000;
 export const BRIDGE_UI = `${BRIDGE_NAME_PREFIX}-ui`;
 
-/** The TokenBridge monorepo UI with its `COMMON_*` / `UI_*` environment. */
+/**
+ * The command that starts the UI with this stack's settings. The UI's start script (tokenbridge 2.7.0-rc0
+ * ui/package.json `start`: ./load-env.sh react-app-rewired start) builds its REACT_APP_* variables from the file .env
+ * alone (ui/load-env.sh), not from the container's environment: the command writes .env from the environment first,
+ * one NAME=value line per variable, in the image's working directory (/mono/ui, ui/Dockerfile).
+ */
+export function uiStartCommand(variables: readonly string[]): string[] {
+    for (const variable of variables) if (!/^(COMMON|UI)_[A-Z0-9_]+$/.test(variable)) throw new Error(`refusing '${variable}' as a UI variable`);
+    return ["sh", "-c", `set -e; for name in ${variables.join(" ")}; do printf '%s=%s\\n' "$name" "$(printenv "$name")"; done > .env; exec yarn start`];
+}
+
+/** The TokenBridge monorepo UI with its `COMMON_*` / `UI_*` settings, written to its .env when it starts. */
 export function bridgeUi(input: UiInput): ServiceSpec {
-    const env = {
+    const env: Record<string, pulumi.Input<string>> = {
         COMMON_HOME_BRIDGE_ADDRESS: input.homeBridge,
         COMMON_FOREIGN_BRIDGE_ADDRESS: input.foreignBridge,
         COMMON_HOME_RPC_URL: input.homeRpcUrl,
@@ -220,13 +259,16 @@ export function bridgeUi(input: UiInput): ServiceSpec {
         COMMON_FOREIGN_GAS_PRICE_FALLBACK: input.foreignGasPrice.toString(),
         COMMON_HOME_GAS_PRICE_FACTOR: "1",
         COMMON_FOREIGN_GAS_PRICE_FACTOR: "1",
+        UI_HOME_GAS_PRICE_UPDATE_INTERVAL: "15000",
+        UI_FOREIGN_GAS_PRICE_UPDATE_INTERVAL: "15000",
+        // The same gas price supplier as the oracle's, where one is set (ui/src/stores/GasPriceStore.js reads these names).
+        ...sideVariables("HOME", input.homeGas, false),
+        ...sideVariables("FOREIGN", input.foreignGas, false),
         UI_NATIVE_TOKEN_DISPLAY_NAME: input.tokenSymbol,
         UI_HOME_NETWORK_DISPLAY_NAME: input.homeName,
         UI_FOREIGN_NETWORK_DISPLAY_NAME: input.foreignName,
         UI_HOME_WITHOUT_EVENTS: "false",
         UI_FOREIGN_WITHOUT_EVENTS: "false",
-        UI_HOME_GAS_PRICE_UPDATE_INTERVAL: "15000",
-        UI_FOREIGN_GAS_PRICE_UPDATE_INTERVAL: "15000",
         UI_TITLE: `${input.title} - %c`,
         UI_OG_TITLE: input.title,
         UI_DESCRIPTION: `Move ${input.tokenSymbol} between ${input.foreignName} and ${input.homeName}`,
@@ -238,11 +280,13 @@ export function bridgeUi(input: UiInput): ServiceSpec {
         name: BRIDGE_UI,
         component: "bridge-ui",
         image: input.image,
-        command: ["yarn", "start"],
+        command: uiStartCommand(Object.keys(env)),
         env,
         files: [],
         ports: [{ name: "http", port: UI_PORT }],
         expose: { port: UI_PORT, bindAddress: input.bindAddress, hostPort: input.hostPort, ...(input.ingressHost ? { ingressHost: input.ingressHost } : {}) },
-        resources: { cpu: "100m", memory: "512Mi" },
+        // `yarn start` compiles the app with webpack (react-app-rewired start: the create-react-app dev server) before it
+        // serves: Node 10's default heap limit (about 1.4 GiB) plus the process's own memory fit in 2Gi; a core speeds the build.
+        resources: { cpu: "1", memory: "2Gi" },
     };
 }

@@ -146,7 +146,7 @@ export function parseConfig(raw: RawConfig, context: ParseContext = {}): Consort
 
     const foreign = parseForeign(check, raw.foreign, chain?.chainId, allNames, secretsSet.foreignDeployerKey ?? false);
     checkForeignLocal(check, platform, foreign, poco, rpc);
-    const bridge = parseBridge(check, raw.bridge, authorities, foreign, [...allNames, ...(foreign?.kind === "local" ? [foreign.authority] : [])]);
+    const bridge = parseBridge(check, raw.bridge, authorities, foreign, [...allNames, ...(foreign?.kind === "local" ? [foreign.authority] : [])], chain?.stepDuration);
     checkDockerHostPorts(check, platform, authorities, rpc, foreign, bridge);
     if (foreign && !bridge) check.fail("foreign", "is only used by the bridge: set consortium:bridge too, or remove consortium:foreign");
     const permissioning = parsePermissioning(check, raw.permissioning, authorities);

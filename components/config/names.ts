@@ -109,10 +109,12 @@ function bridgeWorkloads(bridge: NonNullable<NamingInput["bridge"]>): { services
             foreignBridge: pending(),
             homeGasPrice: config.home.gasPrice,
             foreignGasPrice: config.foreign.gasPrice,
+            homeGas: config.home,
+            foreignGas: config.foreign,
         });
         services.push({ spec, owner: { key: "bridge.ui", label: `bridge.ui (the bridge UI '${spec.name}')`, base: `bridge:${spec.name}` } });
     }
-    const job = bridgeContractsJob(config.images.contracts, {}, pending(), []);
+    const job = bridgeContractsJob(config.images.contracts, {}, pending(), [], config.deployment);
     return { services, job: { spec: job, owner: { key: "bridge", label: `bridge (its contracts job '${job.name}')`, base: `bridge:${job.name}` } } };
 }
 

@@ -78,17 +78,20 @@ export class DockerServices extends pulumi.ComponentResource {
  * Later updates ignore changes to what it was run with: running it again would deploy twice.
  */
 export class DockerJob extends pulumi.ComponentResource implements JobResult {
+    public readonly objectName: string;
     public readonly output: pulumi.Output<string | undefined>;
+    public readonly exitCode: pulumi.Output<number | undefined>;
     public readonly completed: pulumi.Resource;
 
     constructor(name: string, args: JobArgs & { readonly networks: readonly pulumi.Input<string>[] }, opts?: pulumi.ComponentResourceOptions) {
         super("consortium:platform:DockerJob", name, {}, opts);
         const { job } = args;
         const image = dockerImages(name, this)(job.image);
+        this.objectName = `${args.prefix}-${job.name}`;
         const container = new docker.Container(
             `${name}-${job.name}`,
             {
-                name: `${args.prefix}-${job.name}`,
+                name: this.objectName,
                 image: image.imageId,
                 entrypoints: [...job.command],
                 envs: toEnvs(job.env),
@@ -106,7 +109,10 @@ export class DockerJob extends pulumi.ComponentResource implements JobResult {
                 customTimeouts: { create: `${args.timeoutMinutes}m` },
             },
         );
+        // kreuzwerker/docker v4.5.0 (which @pulumi/docker 5 bridges): create waits for the exit and discards its status
+        // (resource_docker_container_funcs.go:631-671); the Read that ends create records exit_code (:815-816).
         this.output = container.containerLogs;
+        this.exitCode = container.exitCode;
         this.completed = container;
         this.registerOutputs({});
     }

@@ -225,12 +225,15 @@ export class KubernetesServices extends pulumi.ComponentResource {
  * and later updates ignore changes to it; its output stays in the pod's logs.
  */
 export class KubernetesJob extends pulumi.ComponentResource implements JobResult {
+    public readonly objectName: string;
     public readonly output: pulumi.Output<string | undefined>;
+    public readonly exitCode: pulumi.Output<number | undefined>;
     public readonly completed: pulumi.Resource;
 
     constructor(name: string, args: JobArgs & { readonly kubernetes: KubernetesConfig }, opts?: pulumi.ComponentResourceOptions) {
         super("consortium:platform:KubernetesJob", name, {}, opts);
         const job: JobSpec = args.job;
+        this.objectName = `job/${job.name} in namespace ${args.kubernetes.namespace}`;
         const labels = workloadLabels(args.prefix, job);
         const metadata = (objectName: string) => ({ name: objectName, namespace: args.kubernetes.namespace, labels });
         const { volumes } = fileObjects(this, `${name}-${job.name}`, metadata, job, () => ({ parent: this }));
@@ -256,6 +259,9 @@ export class KubernetesJob extends pulumi.ComponentResource implements JobResult
                                     command: [...job.command],
                                     env: toEnv(job.env),
                                     volumeMounts: fileMounts(job.files),
+                                    // The log's last lines become the container's termination message, which the provider
+                                    // lists in a failed Job's error (pulumi-kubernetes 4.25.0 await/job.go, cloud-ready-checks pod/check.go).
+                                    terminationMessagePolicy: "FallbackToLogsOnError",
                                     resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "1Gi" } },
                                 },
                             ],
@@ -268,6 +274,7 @@ export class KubernetesJob extends pulumi.ComponentResource implements JobResult
         );
 
         this.output = pulumi.output(undefined);
+        this.exitCode = pulumi.output(undefined);
         this.completed = kubernetesJob;
         this.registerOutputs({});
     }

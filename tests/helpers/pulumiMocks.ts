@@ -48,7 +48,7 @@ const mockAddress = (seed: string) => getAddress(`0x${deterministicHex(seed, 20)
 /** What the bridge's dynamic resources report after `pulumi up`, keyed on their inputs. */
 function dynamicOutputs(inputs: Record<string, any>, seed: string): Record<string, unknown> {
     if ("foreignTopUps" in inputs) return { deployer: computeAddress(inputs.deployerKey), homeNonce: 0, foreignNonce: 1 };
-    if ("jobOutput" in inputs) {
+    if ("job" in inputs && "homeNonceFrom" in inputs) {
         return {
             homeBridge: mockAddress(`${seed}/home`),
             foreignBridge: mockAddress(`${seed}/foreign`),

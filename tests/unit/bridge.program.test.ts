@@ -90,8 +90,10 @@ describe("the dev stack's bridge on Docker", () => {
     test("the bridge addresses come from the contracts resource, which reads the job's logs after it ran", () => {
         const contracts = byName(run.registrations, "pulumi-nodejs:dynamic:Resource", "bridge-contracts");
         const job = byName(run.registrations, CONTAINER, "bridge-job-bridge-contracts");
-        expect(contracts.inputs.jobOutput).toBe(job.inputs.containerLogs ?? "");
-        expect(contracts.inputs.foreignToken).toBe(run.foreignChain.rlc);
+        expect(contracts.inputs.job).toEqual({ name: "test-bridge-contracts", output: job.inputs.containerLogs ?? "", ...(job.inputs.exitCode === undefined ? {} : { exitCode: job.inputs.exitCode }) });
+        // What the bridge found must be initialised with: this stack's validators, signatures, token and decimals.
+        expect(contracts.inputs.expected).toEqual({ validators: [run.bridge.validators[0].address], requiredSignatures: 1, foreignToken: run.foreignChain.rlc, decimals: 9 });
+        expect(contracts.inputs.attempt).toBe(1);
         expect(contracts.opts.dependsOn).toBeDefined();
         expect(run.bridge.contracts).toEqual({
             homeBridge: expect.stringMatching(/^0x/),
@@ -199,6 +201,19 @@ describe("a validator's key reaches only its own signing agents", () => {
     });
 });
 
+describe("running the contracts job again (bridge.deployment.attempt)", () => {
+    test("a raised attempt is a new job under a new name, and the bridge is found again from it", async () => {
+        const run = await runDocker({ bridge: { deployment: { attempt: 2 } } });
+        const job = byName(run.registrations, CONTAINER, "bridge-job-bridge-contracts-2");
+        expect(job.inputs.name).toBe("test-bridge-contracts-2");
+        expect(job.inputs.entrypoints.join(" ")).toContain("set bridge.deployment.attempt to 3");
+        expect(run.registrations.filter((registration) => registration.name === "bridge-job-bridge-contracts")).toEqual([]);
+        const contracts = byName(run.registrations, "pulumi-nodejs:dynamic:Resource", "bridge-contracts");
+        expect(contracts.inputs).toMatchObject({ attempt: 2, job: { name: "test-bridge-contracts-2" } });
+        expect(byName(run.registrations, "pulumi-nodejs:dynamic:Resource", "bridge-preparation").inputs.attempt).toBe(2);
+    });
+});
+
 describe("the bridge UI", () => {
     test("gets the bridges and the public RPC URLs, published on its host port", async () => {
         const run = await runDocker({ bridge: { ui: { image: "registry.example/tokenbridge-ui:2.7.0-rc0", hostPort: 3100 } } });
@@ -261,11 +276,27 @@ describe("the bridge on Kubernetes with an external foreign chain", () => {
         expect(secret.inputs.stringData["deployer.key"]).toBe(DEV_ADMIN_KEY.slice(2));
         expect(isSecretValue(secret.rawInputs.stringData)).toBe(true);
         const contracts = byName(registrations, "pulumi-nodejs:dynamic:Resource", "bridge-contracts");
-        expect(contracts.inputs.jobOutput).toBe("");
+        expect(contracts.inputs.job).toEqual({ name: "job/bridge-contracts in namespace acme-consortium", output: "" });
         expect(contracts.inputs.foreign).toEqual({ rpcUrl: "https://mainnet.example/rpc", chainId: 1 });
         const preparation = byName(registrations, "pulumi-nodejs:dynamic:Resource", "bridge-preparation");
         expect(preparation.inputs.foreignTopUps).toEqual([]);
+        // A failed run's last log lines (with the job's own failure line) become the termination message the provider reports.
+        expect(container.terminationMessagePolicy).toBe("FallbackToLogsOnError");
+        expect(container.command.join(" ")).toContain("timeout 1800 node deploy.js");
+        expect(job.inputs.spec.activeDeadlineSeconds).toBe(31 * 60);
         for (const object of [job, secret]) validateKubernetesObject({ apiVersion: object.type.split(":")[1].replace(/^core\//, ""), kind: object.type.split(":")[2], ...object.inputs });
+    });
+
+    test("the oracle prices mainnet gas from a supplier and bounds its log ranges; the UI is not deployed", () => {
+        const sender = byName(registrations, "kubernetes:apps/v1:Deployment", "bridge-agents-bridge-acme-senderforeign");
+        const env = Object.fromEntries(sender.inputs.spec.template.spec.containers[0].env.map((variable: { name: string; value: string }) => [variable.name, variable.value]));
+        expect(env).toMatchObject({
+            COMMON_FOREIGN_GAS_PRICE_SUPPLIER_URL: "gas-price-oracle",
+            COMMON_FOREIGN_GAS_PRICE_SPEED_TYPE: "fast",
+            ORACLE_FOREIGN_RPC_BLOCK_POLLING_LIMIT: "4000",
+            ORACLE_FOREIGN_RPC_POLLING_INTERVAL: "12000",
+        });
+        expect(sender.inputs.spec.template.spec.containers[0].image).toBe("poanetwork/tokenbridge-oracle:2.7.0-rc2");
     });
 
     test("agents: StatefulSets with claims for RabbitMQ and Redis, Deployments for the oracle, a NetworkPolicy per validator, all valid objects", () => {

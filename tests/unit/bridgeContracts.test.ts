@@ -11,17 +11,20 @@ const V2 = "0x2222222222222222222222222222222222222222";
 const side = (rpcUrl: string) => ({
     rpcUrl,
     gasPrice: 1_000_000_000n,
+    deploymentGasPrice: 1_000_000_000n,
     requiredBlockConfirmations: 1,
     limits: { dailyLimit: 50_000_000_000n, maxPerTx: 5_000_000_000n, minPerTx: 500_000_000n },
     owner: OWNER,
 });
 const SETTINGS: BridgeContractsSettings = {
     home: side("http://authority-1:8545"),
-    foreign: { ...side("http://foreign-1:8545"), requiredBlockConfirmations: 8 },
+    foreign: { ...side("http://foreign-1:8545"), requiredBlockConfirmations: 8, deploymentGasPrice: 30_000_000_000n },
     foreignToken: "0x607F4C5BB672230e8672085532f7e901544a7375",
     bridgeableToken: { name: "iEx.ec Network Sidechain Token", symbol: "xRLC", decimals: 9 },
     validators: [V1, V2],
     requiredSignatures: 2,
+    gasLimitExtra: 0.25,
+    receiptIntervalMs: 5000,
 };
 
 describe("the TokenBridge 5.6.0 deployment environment (ERC_TO_ERC)", () => {
@@ -38,6 +41,11 @@ describe("the TokenBridge 5.6.0 deployment environment (ERC_TO_ERC)", () => {
         expect(env.REQUIRED_NUMBER_OF_VALIDATORS).toBe("2");
         expect(env.HOME_DAILY_LIMIT).toBe("50000000000");
         expect(env.FOREIGN_REQUIRED_BLOCK_CONFIRMATIONS).toBe("8");
+        // The deployment's own gas is set apart from the bridge's fallback gas price.
+        expect(env.FOREIGN_DEPLOYMENT_GAS_PRICE).toBe("30000000000");
+        expect(env.FOREIGN_GAS_PRICE).toBe("1000000000");
+        expect(env.DEPLOYMENT_GAS_LIMIT_EXTRA).toBe("0.25");
+        expect(env.GET_RECEIPT_INTERVAL_IN_MILLISECONDS).toBe("5000");
         expect(env.FOREIGN_REWARDABLE).toBe("false");
         expect(env.ERC20_TOKEN_ADDRESS).toBe(SETTINGS.foreignToken);
     });

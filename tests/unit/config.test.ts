@@ -208,7 +208,7 @@ describe("foreign chain and bridge settings", () => {
         expect(config.bridge!.home).toMatchObject({ minPerTx: 500_000_000n, maxPerTx: 100_000n * 10n ** 9n, dailyLimit: 1_000_000n * 10n ** 9n, gasPrice: 10n ** 9n });
         expect(config.bridge!.images).toEqual({
             contracts: "poanetwork/tokenbridge-contracts:5.6.0",
-            oracle: "poanetwork/tokenbridge-oracle:2.7.0-rc0",
+            oracle: "poanetwork/tokenbridge-oracle:2.7.0-rc2",
             rabbitmq: expect.stringMatching(/^rabbitmq:\d/),
             redis: expect.stringMatching(/^redis:\d/),
         });
