@@ -12,8 +12,23 @@ import { LOGGED_STACKS, logRegistrations, parseLog, type LoggedRegistration } fr
  * and left for the stack's isolation (created last) after it: no deployed state ever held them there.
  */
 const UNRELEASED = (resource: string) => /^kubernetes:networking\.k8s\.io\/v1:NetworkPolicy::.*-default-deny$/.test(resource);
+/**
+ * Renamed by a deliberate later change, not by the split: the oracle image pinned to 2.7.0-rc2 (issue 14) is a new image
+ * resource, pulled before the agents are replaced.
+ */
+const repinned = (resource: string) => resource.replace(/-image-poanetwork-tokenbridge-oracle-2-7-0-rc0$/, "-image-poanetwork-tokenbridge-oracle-2-7-0-rc2");
+/**
+ * Waits added by a deliberate later change, not by the split: the bridge's preparation and contracts resources take what
+ * this stack's bridge must be initialised with (issue 14), so they wait for the validators' keys and the foreign RLC.
+ */
+const LATER_DEPENDENCIES: Record<string, readonly string[]> = {
+    "pulumi-nodejs:dynamic:Resource::bridge-contracts": ["random:index/randomBytes:RandomBytes::bridge-keys-dev-key", "random:index/randomBytes:RandomBytes::poco-admin-key"],
+    "pulumi-nodejs:dynamic:Resource::bridge-preparation": ["random:index/randomBytes:RandomBytes::bridge-keys-dev-key", "random:index/randomBytes:RandomBytes::poco-admin-key"],
+};
 const withoutUnreleased = (registrations: LoggedRegistration[]) =>
-    registrations.filter(({ resource }) => !UNRELEASED(resource)).map((registration) => ({ ...registration, dependsOn: registration.dependsOn.filter((dependency) => !UNRELEASED(dependency)) }));
+    registrations
+        .filter(({ resource }) => !UNRELEASED(resource))
+        .map((registration) => ({ ...registration, resource: repinned(registration.resource), dependsOn: registration.dependsOn.filter((dependency) => !UNRELEASED(dependency)).map(repinned) }));
 const BEFORE = Object.fromEntries(
     Object.entries(parseLog(readFileSync(path.join(__dirname, "..", "fixtures", "registrations-before-split.json"), "utf8"))).map(([label, registrations]) => [label, withoutUnreleased(registrations)]),
 );
@@ -118,6 +133,8 @@ describe.each(Object.keys(LOGGED_STACKS))("the %s stack, against the program bef
             resource,
             dependsOn: resource === "consortium:index:Consortium::foreign-chain" ? dependsOn.filter((dependency) => !homeServices.some((service) => service.resource === dependency)) : dependsOn,
         }));
-        expect(after.map(({ resource, dependsOn }) => ({ resource, dependsOn: dependsOn.filter((dependency) => known.has(dependency)) }))).toEqual(expected);
+        const withLater = (resource: string, dependsOn: readonly string[]) => dependsOn.filter((dependency) => !(LATER_DEPENDENCIES[resource] ?? []).includes(dependency) || expected.find((entry) => entry.resource === resource)!.dependsOn.includes(dependency));
+        const judged = after.map((registration) => ({ ...registration, dependsOn: withLater(registration.resource, registration.dependsOn) }));
+        expect(judged.map(({ resource, dependsOn }) => ({ resource, dependsOn: dependsOn.filter((dependency) => known.has(dependency)) }))).toEqual(expected);
     });
 });
