@@ -106,8 +106,9 @@ export class Bridge extends pulumi.ComponentResource {
         const endpoints = { home: endpoint(home), foreign: endpoint(foreign) };
         const dockerNetworks = [home.dockerNetwork, foreign.dockerNetwork].filter((network): network is pulumi.Input<string> => network !== undefined);
         const { deployment } = bridge;
+        const validatorAddresses = pulumi.all(keys.validators.map((validator) => validator.address));
         const expected = pulumi
-            .all([pulumi.output(foreign.token), pulumi.all(keys.validators.map((validator) => validator.address))])
+            .all([pulumi.output(foreign.token), validatorAddresses])
             .apply(([foreignToken, validators]) => ({ validators, requiredSignatures: bridge.requiredSignatures, foreignToken, decimals: bridge.token.decimals }));
 
         const preparation = new BridgePreparation(
@@ -116,7 +117,7 @@ export class Bridge extends pulumi.ComponentResource {
                 ...endpoints,
                 deployerKey: keys.deployerKey,
                 foreignTopUps: foreign.local
-                    ? pulumi.all(keys.validators.map((validator) => validator.address)).apply((addresses) => addresses.map((address) => ({ address, amount: bridge.funding.foreign.toString() })))
+                    ? validatorAddresses.apply((addresses) => addresses.map((address) => ({ address, amount: bridge.funding.foreign.toString() })))
                     : [],
                 expected,
                 attempt: deployment.attempt,
@@ -127,7 +128,7 @@ export class Bridge extends pulumi.ComponentResource {
 
         const owner = bridge.owner ? pulumi.output(bridge.owner) : keys.deployer;
         const environment = pulumi
-            .all([owner, pulumi.output(foreign.token), pulumi.all(keys.validators.map((validator) => validator.address))])
+            .all([owner, pulumi.output(foreign.token), validatorAddresses])
             .apply(([ownerAddress, token, validators]) =>
                 bridgeContractsEnvironment({
                     home: { rpcUrl: home.internalUrl, gasPrice: bridge.home.gasPrice, deploymentGasPrice: deployment.homeGasPrice, requiredBlockConfirmations: bridge.home.confirmations, limits: bridge.home, owner: ownerAddress },
@@ -202,8 +203,6 @@ export class Bridge extends pulumi.ComponentResource {
                     foreignRpcUrl: foreign.publicUrl,
                     homeBridge: contracts.homeBridge,
                     foreignBridge: contracts.foreignBridge,
-                    homeGasPrice: bridge.home.gasPrice,
-                    foreignGasPrice: bridge.foreign.gasPrice,
                     homeGas: bridge.home,
                     foreignGas: bridge.foreign,
                 }),

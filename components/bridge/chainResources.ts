@@ -19,13 +19,8 @@ export interface Endpoint {
     readonly credentials?: RpcCredentials;
 }
 
-/** What the bridge is initialised with; addresses checksummed. */
-export interface ExpectedBridgeInputs {
-    readonly validators: readonly string[];
-    readonly requiredSignatures: number;
-    readonly foreignToken: string;
-    readonly decimals: number;
-}
+/** What the bridge is initialised with (engine.ts); addresses checksummed. */
+export type ExpectedBridgeInputs = import("./engine").ExpectedBridge;
 
 export interface PreparationInputs {
     readonly home: Endpoint;

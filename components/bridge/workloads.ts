@@ -213,6 +213,8 @@ export function validatorAgents(input: ValidatorAgentsInput): ServiceSpec[] {
     ];
 }
 
+type UiGas = { readonly gasPrice: bigint } & Pick<OracleSide, "gasPriceSupplier">;
+
 export interface UiInput {
     readonly image: string;
     readonly title: string;
@@ -227,11 +229,9 @@ export interface UiInput {
     readonly foreignRpcUrl: pulumi.Input<string>;
     readonly homeBridge: pulumi.Input<string>;
     readonly foreignBridge: pulumi.Input<string>;
-    readonly homeGasPrice: bigint;
-    readonly foreignGasPrice: bigint;
-    /** Each chain's gas price supplier, as the oracle uses it. */
-    readonly homeGas: Pick<OracleSide, "gasPriceSupplier">;
-    readonly foreignGas: Pick<OracleSide, "gasPriceSupplier">;
+    /** Each chain's fallback gas price (wei) and gas price supplier, as the oracle uses them. */
+    readonly homeGas: UiGas;
+    readonly foreignGas: UiGas;
 }
 
 export const UI_PORT = 3000;
@@ -255,8 +255,8 @@ export function bridgeUi(input: UiInput): ServiceSpec {
         COMMON_FOREIGN_BRIDGE_ADDRESS: input.foreignBridge,
         COMMON_HOME_RPC_URL: input.homeRpcUrl,
         COMMON_FOREIGN_RPC_URL: input.foreignRpcUrl,
-        COMMON_HOME_GAS_PRICE_FALLBACK: input.homeGasPrice.toString(),
-        COMMON_FOREIGN_GAS_PRICE_FALLBACK: input.foreignGasPrice.toString(),
+        COMMON_HOME_GAS_PRICE_FALLBACK: input.homeGas.gasPrice.toString(),
+        COMMON_FOREIGN_GAS_PRICE_FALLBACK: input.foreignGas.gasPrice.toString(),
         COMMON_HOME_GAS_PRICE_FACTOR: "1",
         COMMON_FOREIGN_GAS_PRICE_FACTOR: "1",
         UI_HOME_GAS_PRICE_UPDATE_INTERVAL: "15000",

@@ -107,8 +107,6 @@ function bridgeWorkloads(bridge: NonNullable<NamingInput["bridge"]>): { services
             foreignRpcUrl: pending(),
             homeBridge: pending(),
             foreignBridge: pending(),
-            homeGasPrice: config.home.gasPrice,
-            foreignGasPrice: config.foreign.gasPrice,
             homeGas: config.home,
             foreignGas: config.foreign,
         });

@@ -159,10 +159,8 @@ describe("the UI's start command, run in a shell with the generated environment"
         foreignRpcUrl: "https://mainnet.example/v3/key",
         homeBridge: "0x13aB9Bba7a3B2a3dF3b1F6d6cDcF6e2E8d7cC49A",
         foreignBridge: "0x8672a0E2B1f2A1C3aF7b07F1DB7d4EB2E5c919A4",
-        homeGasPrice: 1_000_000_000n,
-        foreignGasPrice: 20_000_000_000n,
-        homeGas: {},
-        foreignGas: { gasPriceSupplier: { url: "gas-price-oracle", speedType: "fast", factor: 1.5, updateIntervalMs: 60_000 } },
+        homeGas: { gasPrice: 1_000_000_000n },
+        foreignGas: { gasPrice: 20_000_000_000n, gasPriceSupplier: { url: "gas-price-oracle", speedType: "fast", factor: 1.5, updateIntervalMs: 60_000 } },
     });
     const env = ui.env as Record<string, string>;
 
