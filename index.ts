@@ -20,5 +20,7 @@ export const poco = outputs.poco;
 export const foreignChain = outputs.foreignChain;
 export const bridge = outputs.bridge;
 export const permissioning = outputs.permissioning;
+/** The workerpool, its accounts, services' URLs, published orders and the iExec SDK's chain.json entry. */
+export const workerpool = outputs.workerpool;
 /** Per reading member, the RPC gateway password: `pulumi stack output rpcCredentials --show-secrets`. */
 export const rpcCredentials = outputs.rpcCredentials;

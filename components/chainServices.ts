@@ -23,6 +23,8 @@ export interface ChainServicesArgs {
     readonly pocoAdmin?: { readonly address: pulumi.Input<string>; readonly key: pulumi.Input<string> };
     /** The bridge's accounts on this chain, which a permissioned chain lets transact. */
     readonly bridgeAccounts?: { readonly deployer: pulumi.Input<string>; readonly validators: readonly pulumi.Input<string>[] };
+    /** The workerpool's scheduler and workers, which a permissioned chain lets transact. */
+    readonly workerpoolAccounts?: pulumi.Input<string[]>;
 }
 
 export interface ChainServices {
@@ -62,13 +64,14 @@ function syncPermissions(chainName: string, chain: Consortium, permissioning: Pe
     const operator = chain.permissionsOperator!;
     const { bridgeAccounts, pocoAdmin } = args;
     const desired = pulumi
-        .all([operator.address, bridgeAccounts?.deployer, pulumi.all([...(bridgeAccounts?.validators ?? [])]), pocoAdmin?.address])
-        .apply(([operatorAccount, bridgeDeployer, bridgeValidators, pocoAdminAccount]) =>
+        .all([operator.address, bridgeAccounts?.deployer, pulumi.all([...(bridgeAccounts?.validators ?? [])]), pocoAdmin?.address, args.workerpoolAccounts ?? []])
+        .apply(([operatorAccount, bridgeDeployer, bridgeValidators, pocoAdminAccount, workerpoolAccounts]) =>
             desiredPermissions(permissioning, {
                 operator: operatorAccount,
                 ...(pocoAdminAccount ? { pocoAdmin: pocoAdminAccount } : {}),
                 ...(bridgeDeployer ? { bridgeDeployer } : {}),
                 bridgeValidators,
+                ...(workerpoolAccounts.length > 0 ? { workerpoolAccounts } : {}),
             }),
         );
     const { program, chainId } = chain.endpoint;

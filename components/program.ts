@@ -10,6 +10,7 @@ import { chainServices, type ChainServices } from "./chainServices";
 import { Consortium } from "./consortium";
 import { AccountKey } from "./identity/accountKey";
 import { createIsolation } from "./platform";
+import { Workerpool, WorkerpoolKeys } from "./workerpool/workerpool";
 
 /** Explicit providers: Pulumi.yaml disables default providers, so nothing reaches an ambient cluster or socket. */
 export function createProviders(config: ConsortiumConfig): pulumi.ProviderResource[] {
@@ -69,9 +70,13 @@ export function runProgram() {
             : undefined;
     const pocoAdmin = pocoAdminOf(config, providers);
     const consortium = new Consortium(HOME_CHAIN, { config, prefix, genesisAccounts: withFunding(bridgeKeys?.homeGenesisAccounts, pocoAdmin?.genesisFunding) }, { providers });
+    const workerpoolKeys = config.workerpool
+        ? new WorkerpoolKeys("workerpool-keys", { workerpool: config.workerpool, passwordLength: config.keystore.passwordLength, protect: config.protect }, { providers })
+        : undefined;
     const home = chainServices(HOME_CHAIN, consortium, {
         config,
         ...(pocoAdmin ? { pocoAdmin } : {}),
+        ...(workerpoolKeys ? { workerpoolAccounts: workerpoolKeys.addresses } : {}),
         ...(bridgeKeys ? { bridgeAccounts: { deployer: bridgeKeys.deployer, validators: bridgeKeys.validators.map((validator) => validator.address) } } : {}),
     });
     // The seed's FOREIGN-CHAIN: the same components, one authority, its own RLC.
@@ -110,13 +115,21 @@ export function runProgram() {
                   { providers },
               )
             : undefined;
+    const workerpool =
+        config.workerpool && workerpoolKeys && home.poco && pocoAdmin
+            ? new Workerpool(
+                  "workerpool",
+                  { config, workerpool: config.workerpool, prefix, keys: workerpoolKeys, chain: consortium.endpoint, poco: home.poco, adminKey: pocoAdmin.key, after: [consortium, ...home.resources] },
+                  { providers },
+              )
+            : undefined;
     createIsolation(
         "isolation",
         config,
         {
             prefix,
             chains: [prefix, ...(foreign ? [`${prefix}-foreign`] : [])],
-            after: [consortium, ...home.resources, ...(foreign ? [foreign.chain, ...foreign.services.resources] : []), ...(bridge ? [bridge] : [])],
+            after: [consortium, ...home.resources, ...(foreign ? [foreign.chain, ...foreign.services.resources] : []), ...(bridge ? [bridge] : []), ...(workerpool ? [workerpool] : [])],
         },
         { providers },
     );
@@ -148,6 +161,20 @@ export function runProgram() {
             : pulumi.output(null),
         /** The permission contract, its operator, every account's roles and how RPC is reached, when `permissioning` is set. */
         permissioning: home.permissioning ?? pulumi.output(null),
+        /** The workerpool, its scheduler and workers, its services' URLs, its published orders and the iExec SDK's chain.json, when `workerpool` is set. */
+        workerpool: workerpool
+            ? pulumi.output({
+                  address: workerpool.address,
+                  scheduler: workerpool.scheduler,
+                  workers: workerpool.workers,
+                  coreUrl: workerpool.coreUrl,
+                  resultProxyUrl: workerpool.resultProxyUrl,
+                  ipfsGatewayUrl: workerpool.ipfsGatewayUrl,
+                  orders: workerpool.orders,
+                  domain: workerpool.domain,
+                  sdkChainJson: workerpool.sdkChain.apply((chain) => ({ default: config.chain.name, chains: { [config.chain.name]: chain } })),
+              })
+            : pulumi.output(null),
         /** Per reading member, the RPC gateway password (secret): `pulumi stack output rpcCredentials --show-secrets`. */
         rpcCredentials: consortium.rpcCredentials ?? pulumi.output(null),
     };

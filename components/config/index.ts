@@ -5,6 +5,7 @@ import { checkValidatorRoles, parsePermissioning, type PermissioningConfig } fro
 import { PLATFORMS, parseDocker, parseKubernetes, type DockerConfig, type KubernetesConfig, type PlatformKind } from "../platform/config";
 import { peerHost } from "../platform/naming";
 import { POCO_ADMIN_KEY, parsePoco, type PocoConfig } from "../poco/config";
+import { parseWorkerpool, type WorkerpoolConfig } from "../workerpool/config";
 import { GATEWAY_WORKLOAD, foreignRpcNodeName, parseRpc, type RpcConfig } from "../rpcGateway/config";
 import { CONFIG_NAMESPACE, Checker, ConfigError, ENODE_PATTERN } from "./checker";
 import { PULUMI_SERVICE_NAME, derivedNames, kubernetesNameProblem, madeFromUnknownStack, nameCollisions, type DerivedName, type NameOwner, type NamingInput } from "./names";
@@ -31,6 +32,8 @@ export type { PocoCategoryConfig, PocoConfig } from "../poco/config";
 export { DEFAULT_RPC_NODES, GATEWAY_IMAGE, GATEWAY_WORKLOAD, MAX_RPC_NODES, OPERATOR_READER, RPC_ACCESS, foreignRpcNodeName, rpcNodeNames } from "../rpcGateway/config";
 export type { RpcAccess, RpcConfig } from "../rpcGateway/config";
 export { CONFIG_NAMESPACE, ConfigError } from "./checker";
+export { WORKERPOOL_IMAGES, WORKER_DOCKER_MODES } from "../workerpool/config";
+export type { WorkerConfig, WorkerpoolConfig, WorkerpoolOrderConfig } from "../workerpool/config";
 
 export const DEFAULT_PASSWORD_LENGTH = 24; // the seed's pwdgen.sh -l 24
 
@@ -54,6 +57,8 @@ export interface ConsortiumConfig {
     readonly bridge?: BridgeConfig;
     /** Who may transact, read and bridge; absent: an open chain, as before permissioning existed. */
     readonly permissioning?: PermissioningConfig;
+    /** The iExec workerpool (scheduler, workers and their services) and its orders on chain; absent: none. */
+    readonly workerpool?: WorkerpoolConfig;
 }
 
 export type TopLevelKey = (typeof TOP_LEVEL_KEYS)[number];
@@ -80,6 +85,7 @@ export const TOP_LEVEL_KEYS = [
     "foreign",
     "bridge",
     "permissioning",
+    "workerpool",
 ] as const;
 
 /** The secret keys of the namespace (pulumi config set --secret): known keys, never values of RawConfig. */
@@ -153,10 +159,12 @@ export function parseConfig(raw: RawConfig, context: ParseContext = {}): Consort
     if (permissioning && ownNames.includes(GATEWAY_WORKLOAD)) check.fail("authorities", `'${GATEWAY_WORKLOAD}' names the RPC gateway of a permissioned consortium: rename the authority`);
     if (permissioning?.bridgeUsers && !bridge) check.fail("permissioning.bridgeUsers", "applies to the bridge: set consortium:bridge too, or remove permissioning.bridgeUsers");
 
+    const workerpool = parseWorkerpool(check, raw.workerpool, poco, chain?.stepDuration);
+
     if (platform) checkExternalEnodeHosts(check, platform, kubernetes?.namespace, externalAuthorities, authorities, foreign?.kind === "local" ? foreign.authority : undefined);
     checkValidatorRoles(check, externalAuthorities, poco, foreign, bridge, permissioning);
     if (platform && (platform === "docker" || kubernetes)) {
-        checkDerivedNames(check, namingInput({ platform, authorities, rpc, foreign, permissioning, bridge }, context.stack, check.positions));
+        checkDerivedNames(check, namingInput({ platform, authorities, rpc, foreign, permissioning, bridge, workerpool }, context.stack, check.positions));
     }
 
     if (check.issues.length > 0) throw new ConfigError(check.issues);
@@ -175,6 +183,7 @@ export function parseConfig(raw: RawConfig, context: ParseContext = {}): Consort
         ...(foreign ? { foreign } : {}),
         ...(bridge ? { bridge } : {}),
         ...(permissioning ? { permissioning } : {}),
+        ...(workerpool ? { workerpool } : {}),
     };
 }
 
@@ -228,12 +237,13 @@ function entryOwner(positions: WeakMap<object, string>, entry: object, list: str
     return { key, label: `${key} '${name}'`, base: name };
 }
 
-type NamingParts = Pick<ConsortiumConfig, "platform" | "authorities"> & Partial<Pick<ConsortiumConfig, "rpc" | "foreign" | "permissioning" | "bridge">>;
+type NamingParts = Pick<ConsortiumConfig, "platform" | "authorities"> & Partial<Pick<ConsortiumConfig, "rpc" | "foreign" | "permissioning" | "bridge" | "workerpool">>;
 
 /** What decides the platform object names, from the parsed config. */
 function namingInput(config: NamingParts, stack: string | undefined, positions: WeakMap<object, string>): NamingInput {
-    const { platform, authorities, rpc, foreign, permissioning, bridge } = config;
+    const { platform, authorities, rpc, foreign, permissioning, bridge, workerpool } = config;
     return {
+        ...(workerpool ? { workerpool } : {}),
         platform,
         ...(stack !== undefined ? { stack } : {}),
         authorities: authorities.map((authority, index) => ({

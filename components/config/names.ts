@@ -2,6 +2,8 @@ import type { BridgeConfig } from "../bridge/config";
 import { bridgeContractsJob, bridgeUi, validatorAgents } from "../bridge/workloads";
 import type { PlatformKind } from "../platform/config";
 import type { JobSpec, ServiceSpec } from "../platform/workload";
+import type { WorkerpoolConfig } from "../workerpool/config";
+import { workerName, workerpoolServices } from "../workerpool/workloads";
 
 /**
  * Every platform object name the stack derives from its config, so that two config entries that
@@ -66,6 +68,7 @@ export interface NamingInput {
         /** The bridge's services also join the local foreign chain's Docker network. */
         readonly foreignNetwork: boolean;
     };
+    readonly workerpool?: WorkerpoolConfig;
 }
 
 /** The kind of a Kubernetes Service's Pulumi resource name: two Services of one platform component may not share it either. */
@@ -80,7 +83,7 @@ export const foreignPrefix = (prefix: string) => `${prefix}-foreign`;
 /** Stands in for the stack name when it is not known: no config name can contain '<'. */
 const UNKNOWN_STACK = "<stack>";
 
-type ServiceShape = Pick<ServiceSpec, "name" | "ports" | "dataPath" | "expose" | "group" | "groupOnly" | "replicas">;
+type ServiceShape = Pick<ServiceSpec, "name" | "ports" | "dataPath" | "expose" | "group" | "groupOnly" | "replicas" | "privateTo">;
 
 /** Neither resolves nor fails: the workload builders get it for every value that only reaches an Output. */
 const pending = <T>(): Promise<T> => new Promise<T>(() => undefined);
@@ -116,6 +119,33 @@ function bridgeWorkloads(bridge: NonNullable<NamingInput["bridge"]>): { services
     return { services, job: { spec: job, owner: { key: "bridge", label: `bridge (its contracts job '${job.name}')`, base: `bridge:${job.name}` } } };
 }
 
+/** The workerpool's services, built by the function the Workerpool component calls; a worker's names are its entry's. */
+function workerpoolWorkloads(config: WorkerpoolConfig, prefix: string): { spec: ServiceShape; owner: NameOwner }[] {
+    const wallet = { keystoreJson: pending<string>(), password: pending<string>() };
+    const specs = workerpoolServices({
+        config,
+        prefix,
+        chainId: 0,
+        stepDuration: 1,
+        chainNodeUrl: "",
+        chainReach: { chainNodes: prefix },
+        hub: pending(),
+        workerpool: pending(),
+        startBlock: pending(),
+        scheduler: wallet,
+        workers: config.workers.map((worker) => ({ config: worker, address: pending<string>(), wallet })),
+        adapterPassword: pending(),
+    });
+    return specs.map((spec) => {
+        const index = config.workers.findIndex((worker) => workerName(worker.name) === spec.name);
+        const owner: NameOwner =
+            index >= 0
+                ? { key: `workerpool.workers[${index}].name`, label: `workerpool.workers[${index}].name '${config.workers[index].name}' (its worker '${spec.name}')`, base: `workerpool:${spec.name}` }
+                : { key: "workerpool", label: `workerpool (its service '${spec.name}')`, base: `workerpool:${spec.name}` };
+        return { spec, owner };
+    });
+}
+
 /** Every object name the stack's config makes, on its platform. */
 export function derivedNames(input: NamingInput): DerivedName[] {
     const names: DerivedName[] = [];
@@ -144,6 +174,7 @@ export function derivedNames(input: NamingInput): DerivedName[] {
               [{ spec: { name: input.gateway.name, ports: [{ name: "http", port: 0 }], replicas: 2 }, owner: input.gateway.owner, networks: [chains[0].network] }]
             : []),
         ...(bridge?.services ?? []).map((service) => ({ ...service, networks: chains.slice(0, input.bridge!.foreignNetwork ? 2 : 1).map((chain) => chain.network) })),
+        ...(input.workerpool ? workerpoolWorkloads(input.workerpool, prefix) : []).map((service) => ({ ...service, networks: [chains[0].network] })),
     ];
 
     if (input.platform === "kubernetes") {
@@ -190,6 +221,7 @@ export function derivedNames(input: NamingInput): DerivedName[] {
             if (spec.expose?.ingressHost) add("Kubernetes Ingress", spec.name, "Ingress", owner);
             add("Kubernetes NetworkPolicy", `${spec.name}-egress`, "egress policy", owner);
             if (spec.expose) add("Kubernetes NetworkPolicy", `${spec.name}-expose`, "exposure policy", owner);
+            if (spec.privateTo) add("Kubernetes NetworkPolicy", `${spec.name}-private`, "private ingress policy", owner);
         }
         const groups = new Map<string, NameOwner>();
         for (const { spec, owner } of services) if (spec.group && !groups.has(spec.group)) groups.set(spec.group, owner);
@@ -216,10 +248,14 @@ export function derivedNames(input: NamingInput): DerivedName[] {
         const groupNetworks = new Map<string, NameOwner>();
         for (const { spec, owner } of services) if (spec.group && !groupNetworks.has(spec.group)) groupNetworks.set(spec.group, owner);
         for (const [group, owner] of groupNetworks) add("Docker network", `${prefix}-${group}`, "group's network", owner);
+        for (const { spec, owner } of services) if (spec.privateTo) add("Docker network", `${prefix}-${spec.name}`, "private network", owner);
         for (const { spec, owner, networks } of services) {
             add("Docker container", `${prefix}-${spec.name}`, "container", owner);
             if (spec.dataPath) add("Docker volume", `${prefix}-${spec.name}-data`, "data volume", owner);
-            const joined = [...(spec.group ? [`the group network '${prefix}-${spec.group}'`] : []), ...(spec.groupOnly ? [] : networks)];
+            const privateOnes = services.filter((other) => other.spec.privateTo === spec.name).map((other) => `the private network '${prefix}-${other.spec.name}'`);
+            const joined = spec.privateTo
+                ? [`the private network '${prefix}-${spec.name}'`]
+                : [...(spec.group ? [`the group network '${prefix}-${spec.group}'`] : []), ...privateOnes, ...(spec.groupOnly ? [] : networks)];
             for (const network of joined) add(`alias on ${network}`, spec.name, "network alias", owner);
         }
         if (bridge) add("Docker container", `${prefix}-${bridge.job.spec.name}`, "container", bridge.job.owner);

@@ -12,6 +12,8 @@ export interface SystemAccounts {
     readonly bridgeDeployer?: string;
     /** Sign and relay bridge transfers (call the home bridge). */
     readonly bridgeValidators: readonly string[];
+    /** The workerpool's scheduler and workers (call the hub: initialize, finalize, contribute, reveal, orders). */
+    readonly workerpoolAccounts?: readonly string[];
 }
 
 /** The on-chain permissions the config asks for: each listed account's roles, plus what the stack's own accounts need. */
@@ -23,6 +25,7 @@ export function desiredPermissions(config: PermissioningConfig, system: SystemAc
     if (system.pocoAdmin) grant(system.pocoAdmin, ROLES.deployer);
     if (system.bridgeDeployer) grant(system.bridgeDeployer, ROLES.deployer);
     for (const validator of system.bridgeValidators) grant(validator, ROLES.transactor);
+    for (const account of system.workerpoolAccounts ?? []) grant(account, ROLES.transactor);
     // Sorted, so that the same config always yields the same resource inputs (no spurious diff).
     return { open: config.open, roles: Object.fromEntries(Object.keys(roles).sort().map((account) => [account, roles[account]])) };
 }

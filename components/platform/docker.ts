@@ -111,10 +111,11 @@ export function toDockerLabels(prefix: string, workload: { name: string; compone
     return Object.entries(workloadLabels(prefix, workload)).map(([label, value]) => ({ label, value }));
 }
 
-export function toUpload(file: WorkloadFile, workload: { runAs?: { uid: number; gid: number } }): docker.types.input.ContainerUpload {
+export function toUpload(file: WorkloadFile, workload: { runAs?: { uid: number; gid: number }; fileGroup?: number }): docker.types.input.ContainerUpload {
     const owner = String(workload.runAs?.uid ?? 0);
-    const group = String(workload.runAs?.gid ?? 0);
-    const permissions = file.kind === "secret" ? "0400" : "0444";
+    const group = String(workload.fileGroup ?? workload.runAs?.gid ?? 0);
+    // A user known only by the group it is given reads its secrets through that group.
+    const permissions = file.kind === "secret" ? (workload.fileGroup !== undefined ? "0440" : "0400") : "0444";
     const content = file.encoding === "base64" ? { contentBase64: file.content } : { content: file.content };
     return { file: file.path, ...content, owner, group, permissions };
 }

@@ -2,7 +2,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { dockerImages, toDockerLabels, toUpload } from "./docker";
 import type { JobArgs, JobResult, ServicesArgs } from "./services";
-import type { ServiceSpec } from "./workload";
+import { HOST_DOCKER_SOCKET, type ServiceSpec } from "./workload";
 
 export interface DockerServicesArgs extends ServicesArgs {
     /** Docker networks the services join (the home chain's, and a local foreign chain's). */
@@ -33,11 +33,23 @@ export class DockerServices extends pulumi.ComponentResource {
                 ),
             );
         }
+        // A service kept private to one client (its database) shares an internal network with that client alone.
+        const privateNetworks = new Map<string, docker.Network>();
+        for (const service of args.services.filter((candidate) => candidate.privateTo)) {
+            privateNetworks.set(
+                service.name,
+                new docker.Network(
+                    `${name}-${service.name}-network`,
+                    { name: `${args.prefix}-${service.name}`, driver: "bridge", internal: true, labels: [{ label: "app.kubernetes.io/part-of", value: args.prefix }] },
+                    { parent: this },
+                ),
+            );
+        }
         for (const service of args.services) {
-            const networks = [
-                ...(service.group ? [groupNetworks.get(service.group)!.name] : []),
-                ...(service.groupOnly ? [] : args.networks),
-            ];
+            const privateOnes = args.services.filter((other) => other.privateTo === service.name).map((other) => privateNetworks.get(other.name)!.name);
+            const networks = service.privateTo
+                ? [privateNetworks.get(service.name)!.name]
+                : [...(service.group ? [groupNetworks.get(service.group)!.name] : []), ...privateOnes, ...(service.groupOnly ? [] : args.networks)];
             const volume = service.dataPath
                 ? new docker.Volume(
                       `${name}-${service.name}-data`,
@@ -56,8 +68,18 @@ export class DockerServices extends pulumi.ComponentResource {
                     user: service.runAs ? `${service.runAs.uid}:${service.runAs.gid}` : undefined,
                     restart: "unless-stopped",
                     networksAdvanced: networks.map((network) => ({ name: network, aliases: [service.name] })),
-                    volumes: volume ? [{ volumeName: volume.name, containerPath: service.dataPath! }] : [],
+                    volumes: [
+                        ...(volume ? [{ volumeName: volume.name, containerPath: service.dataPath! }] : []),
+                        // The host's daemon runs the tasks and resolves their bind mounts on the host: the same path here.
+                        ...(service.dockerDaemon
+                            ? [
+                                  { hostPath: HOST_DOCKER_SOCKET, containerPath: HOST_DOCKER_SOCKET },
+                                  { hostPath: service.dockerDaemon.workDir, containerPath: service.dockerDaemon.workDir },
+                              ]
+                            : []),
+                    ],
                     uploads: service.files.map((file) => toUpload(file, service)),
+                    ...(service.fileGroup !== undefined ? { groupAdds: [String(service.fileGroup)] } : {}),
                     ports: service.expose ? [{ internal: service.expose.port, external: service.expose.hostPort, ip: service.expose.bindAddress, protocol: "tcp" }] : [],
                     ...(service.healthCheck
                         ? { healthcheck: { tests: ["CMD", ...service.healthCheck], interval: "15s", timeout: "5s", retries: 5, startPeriod: "30s" } }

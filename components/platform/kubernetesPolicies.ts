@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { AUTHORITY_COMPONENT, COMPONENT_LABEL, PART_OF_LABEL, RPC_NODE_COMPONENT, componentSelector } from "./naming";
+import { AUTHORITY_COMPONENT, COMPONENT_LABEL, PART_OF_LABEL, RPC_NODE_COMPONENT, componentSelector, workloadSelector } from "./naming";
 import { IPV4_PATTERN } from "../config/checker";
 import type { KubernetesConfig } from "./config";
 import { RPC_PORT, WS_PORT, type Reach, type WorkloadSpec } from "./workload";
@@ -32,8 +32,9 @@ export function dnsEgress(dns: KubernetesConfig["dns"]): EgressRule {
 /** The cloud providers' instance metadata service (credentials on some clouds): never reachable as "outside". */
 const LINK_LOCAL = "169.254.0.0/16";
 
-/** The egress rule of one Reach: a chain's RPC nodes by their labels, or a host outside the cluster on its port. */
-export function reachRule(reach: Reach): EgressRule {
+/** The egress rule of one Reach: a chain's RPC nodes by their labels, a service of the stack (`prefix`) on one port, or a host outside the cluster on its port. */
+export function reachRule(reach: Reach, prefix: string): EgressRule {
+    if ("service" in reach) return { to: [{ podSelector: { matchLabels: workloadSelector(prefix, reach.service) } }], ports: [{ port: reach.port, protocol: "TCP" }] };
     if ("chainNodes" in reach) {
         return {
             to: [{ podSelector: { matchLabels: componentSelector(reach.chainNodes, RPC_NODE_COMPONENT) } }],

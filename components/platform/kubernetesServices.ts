@@ -5,7 +5,7 @@ import { checksum, configMapData, secretData } from "./kubernetes";
 import { dnsEgress, reachRule } from "./kubernetesPolicies";
 import { PART_OF_LABEL, workloadLabels, workloadSelector } from "./naming";
 import type { JobArgs, JobResult, ServicesArgs } from "./services";
-import { POD_HARDENING, containerHardening, podUser, scratchVolumes, type JobSpec, type Reach, type ServiceSpec, type WorkloadFile } from "./workload";
+import { DIND_SOCKET_DIR, HOST_DOCKER_SOCKET, POD_HARDENING, containerHardening, podUser, scratchVolumes, type DockerDaemonAccess, type JobSpec, type Reach, type ServiceSpec, type WorkloadFile } from "./workload";
 
 export interface KubernetesServicesArgs extends ServicesArgs {
     readonly kubernetes: KubernetesConfig;
@@ -37,7 +37,7 @@ function egressPolicy(
     const group = workload.group ? [{ to: [{ podSelector: groupSelector(prefix, workload.group) }] }] : [];
     return new k8s.networking.v1.NetworkPolicy(
         `${resourceName}-egress`,
-        { metadata, spec: { podSelector: { matchLabels: workloadSelector(prefix, workload.name) }, policyTypes: ["Egress"], egress: [dnsEgress(dns), ...group, ...(workload.reaches ?? []).map(reachRule)] } },
+        { metadata, spec: { podSelector: { matchLabels: workloadSelector(prefix, workload.name) }, policyTypes: ["Egress"], egress: [dnsEgress(dns), ...group, ...(workload.reaches ?? []).map((reach) => reachRule(reach, prefix))] } },
         { parent },
     );
 }
@@ -66,6 +66,51 @@ function fileObjects(
         volumes: [
             { name: "config", configMap: { name: configMap.metadata.name } },
             { name: "keys", secret: { secretName: secret.metadata.name, defaultMode: 0o440 } },
+        ],
+    };
+}
+
+/**
+ * How a pod reaches a Docker daemon (DockerDaemonAccess): the service's extra environment and mounts, the sidecar, the
+ * volumes. The dind sidecar is the only privileged container of the consortium (Docker-in-Docker needs it: it mounts
+ * cgroups and runs the tasks' containers); it serves a unix socket on an emptyDir shared with the service, no TCP.
+ */
+export function dockerDaemonParts(access: DockerDaemonAccess) {
+    const work = { name: "docker-work", mountPath: access.workDir };
+    if (access.kubernetes.mode === "node-socket") {
+        return {
+            env: [{ name: "DOCKER_HOST", value: `unix://${HOST_DOCKER_SOCKET}` }],
+            serviceMounts: [{ name: "docker-socket", mountPath: HOST_DOCKER_SOCKET }, work],
+            sidecars: [],
+            volumes: [
+                { name: "docker-socket", hostPath: { path: HOST_DOCKER_SOCKET, type: "Socket" } },
+                // The node's daemon resolves the tasks' bind mounts on the node: the same path there.
+                { name: "docker-work", hostPath: { path: access.workDir, type: "DirectoryOrCreate" } },
+            ],
+        };
+    }
+    const socket = { name: "docker-socket", mountPath: DIND_SOCKET_DIR };
+    return {
+        env: [{ name: "DOCKER_HOST", value: `unix://${DIND_SOCKET_DIR}/docker.sock` }],
+        serviceMounts: [socket, work],
+        sidecars: [
+            {
+                name: "dind",
+                image: access.kubernetes.image,
+                // dockerd first: the entrypoint then adds none of its default listeners (tcp://0.0.0.0:2375 without TLS),
+                // docker-library/docker 27 dind/dockerd-entrypoint.sh; its dind wrapper still runs.
+                command: ["dockerd-entrypoint.sh", "dockerd", `--host=unix://${DIND_SOCKET_DIR}/docker.sock`],
+                env: [{ name: "DOCKER_TLS_CERTDIR", value: "" }],
+                securityContext: { privileged: true },
+                readinessProbe: { exec: { command: ["docker", "-H", `unix://${DIND_SOCKET_DIR}/docker.sock`, "info"] }, initialDelaySeconds: 5, periodSeconds: 15, timeoutSeconds: 10 },
+                volumeMounts: [socket, work, { name: "docker-data", mountPath: "/var/lib/docker" }],
+                resources: { requests: { cpu: "250m", memory: "512Mi" } },
+            },
+        ],
+        volumes: [
+            { name: "docker-socket", emptyDir: {} },
+            { name: "docker-work", emptyDir: {} },
+            { name: "docker-data", emptyDir: {} },
         ],
     };
 }
@@ -106,10 +151,27 @@ export class KubernetesServices extends pulumi.ComponentResource {
                 : undefined;
             const cpu = service.resources.cpu;
             const memory = service.resources.memory;
+            if (service.privateTo) {
+                new k8s.networking.v1.NetworkPolicy(
+                    `${name}-${service.name}-private`,
+                    {
+                        metadata: metadata(`${service.name}-private`),
+                        spec: {
+                            podSelector: { matchLabels: workloadSelector(prefix, service.name) },
+                            policyTypes: ["Ingress"],
+                            ingress: [{ from: [{ podSelector: { matchLabels: workloadSelector(prefix, service.privateTo) } }], ports: service.ports.map((port) => ({ port: port.port, protocol: "TCP" })) }],
+                        },
+                    },
+                    { parent: this },
+                );
+            }
+            const daemon = service.dockerDaemon ? dockerDaemonParts(service.dockerDaemon) : undefined;
             const podTemplate = {
                 metadata: { labels, annotations: { "consortium.iex.ec/config-checksum": checksum(configFiles) } },
                 spec: {
                     ...podUser(service.runAs),
+                    // The image's user is unknown: the group it is given owns the files and the volume claim.
+                    ...(service.fileGroup !== undefined ? { securityContext: { fsGroup: service.fileGroup, fsGroupChangePolicy: "OnRootMismatch" } } : {}),
                     enableServiceLinks: false,
                     ...POD_HARDENING,
                     containers: [
@@ -118,14 +180,20 @@ export class KubernetesServices extends pulumi.ComponentResource {
                             ...containerHardening(service.runAs, service.scratchPaths),
                             image: service.image,
                             command: [...service.command],
-                            env: toEnv(service.env),
+                            env: daemon ? pulumi.all([toEnv(service.env), daemon.env]).apply(([env, extra]) => [...env, ...extra]) : toEnv(service.env),
                             ports: ports.map((port) => ({ name: port.name, containerPort: port.port, protocol: "TCP" })),
-                            volumeMounts: [...(service.dataPath ? [{ name: "data", mountPath: service.dataPath }] : []), ...scratch.mounts, ...fileMounts(service.files)],
+                            volumeMounts: [
+                                ...(service.dataPath ? [{ name: "data", mountPath: service.dataPath }] : []),
+                                ...scratch.mounts,
+                                ...fileMounts(service.files),
+                                ...(daemon?.serviceMounts ?? []),
+                            ],
                             ...(probe ? { readinessProbe: probe, livenessProbe: { ...probe, initialDelaySeconds: 60 } } : {}),
                             resources: { requests: { cpu, memory }, limits: { memory } },
                         },
+                        ...(daemon?.sidecars ?? []),
                     ],
-                    volumes: [...volumes, ...scratch.volumes],
+                    volumes: [...volumes, ...scratch.volumes, ...(daemon?.volumes ?? [])],
                 },
             };
             if (service.dataPath) {

@@ -98,7 +98,29 @@ export const RPC_NODE_PORTS: readonly WorkloadPort[] = [
  * foreign chain). On Kubernetes each becomes an egress rule and nothing else is reachable; on Docker the networks a
  * service joins decide it.
  */
-export type Reach = { readonly chainNodes: string } | { readonly external: { readonly host: string; readonly port: number } };
+export type Reach =
+    | { readonly chainNodes: string }
+    | { readonly external: { readonly host: string; readonly port: number } }
+    /** Another service of this stack, on one port (a database kept `privateTo` its one client). */
+    | { readonly service: string; readonly port: number };
+
+/**
+ * A Docker daemon the service drives (an iExec worker runs each task as a container), with a work folder the daemon
+ * resolves its bind mounts in: the same absolute path inside the service as for the daemon.
+ * - Docker: the host's socket, and the host folder `workDir` at the same path.
+ * - Kubernetes `dind`: a privileged Docker-in-Docker sidecar whose socket (on a shared emptyDir, no TCP listener) the
+ *   service uses, both containers mounting one emptyDir at `workDir`; the sidecar's image cache on an emptyDir of its own.
+ * - Kubernetes `node-socket`: the node's /var/run/docker.sock and `workDir` on the node (hostPath), for nodes that run
+ *   Docker Engine.
+ */
+export interface DockerDaemonAccess {
+    readonly workDir: string;
+    readonly kubernetes: { readonly mode: "dind"; readonly image: string } | { readonly mode: "node-socket" };
+}
+
+/** Where a service finds the Docker daemon's socket, by platform and mode. */
+export const HOST_DOCKER_SOCKET = "/var/run/docker.sock";
+export const DIND_SOCKET_DIR = "/var/run/dind";
 
 /**
  * A long-running process that is not a chain node (a bridge agent, its queue or database, a UI).
@@ -135,6 +157,18 @@ export interface ServiceSpec {
     readonly replicas?: number;
     /** What it connects to (none: only its group and DNS). */
     readonly reaches?: readonly Reach[];
+    /**
+     * Reached by this one service only, and reaching nothing (a service's own database): on Docker an internal network
+     * of the two; on Kubernetes a NetworkPolicy admitting that service's pods alone.
+     */
+    readonly privateTo?: string;
+    /**
+     * For an image whose user's uid is not known here (made by useradd without a uid): the group its files and data
+     * volume are given, which its process gets as a supplemental group (Docker group_add, Kubernetes fsGroup).
+     */
+    readonly fileGroup?: number;
+    /** The Docker daemon it drives (an iExec worker). */
+    readonly dockerDaemon?: DockerDaemonAccess;
 }
 
 /** A process run once to completion (a contract deployment). It is never run again by a later update. */

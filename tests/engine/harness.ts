@@ -161,10 +161,25 @@ export async function renderedChainSpec(dir: string, running: Promise<unknown>):
     throw new Error(`no chain spec rendered in ${dir}`);
 }
 
+/**
+ * A hex scalar as Kubernetes' own YAML reader (sigs.k8s.io/yaml over go-yaml, resolve.go: ParseInt, then ParseUint, in
+ * 64 bits) reads it: a number when it fits in 64 bits, else a string. The provider's renderer writes an address
+ * (`0x` and 40 hex digits) unquoted for that reason; a YAML 1.2 reader would make a float of it.
+ */
+const KUBERNETES_HEX_INT = {
+    identify: (value: unknown) => typeof value === "number",
+    default: true,
+    tag: "tag:yaml.org,2002:int",
+    format: "HEX",
+    test: /^0x[0-9a-fA-F]+$/,
+    resolve: (source: string) => (BigInt(source) <= 2n ** 63n - 1n ? Number(BigInt(source)) : source),
+};
+
 export function renderedObjects(dir: string): any[] {
     if (!existsSync(dir)) return [];
+    const customTags = (tags: any[]) => [KUBERNETES_HEX_INT, ...tags.filter((tag) => !(tag.tag === KUBERNETES_HEX_INT.tag && tag.format === "HEX"))];
     return readdirSync(dir, { recursive: true, withFileTypes: true })
         .filter((entry) => entry.isFile() && entry.name.endsWith(".yaml"))
-        .flatMap((entry) => parseAllDocuments(readFileSync(path.join(entry.parentPath, entry.name), "utf8")).map((document) => document.toJS()))
+        .flatMap((entry) => parseAllDocuments(readFileSync(path.join(entry.parentPath, entry.name), "utf8"), { customTags }).map((document) => document.toJS()))
         .filter((object) => object);
 }

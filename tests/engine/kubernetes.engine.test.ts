@@ -7,7 +7,7 @@
  */
 import { readFileSync, writeFileSync } from "fs";
 import * as path from "path";
-import { JsonRpcProvider, Wallet, decryptKeystoreJson } from "ethers";
+import { Contract, JsonRpcProvider, Wallet, decryptKeystoreJson } from "ethers";
 import { applyGenesisAccounts, setIntervalMining, startAnvil, type AnvilNode } from "../helpers/anvil";
 import { validateKubernetesObject } from "../helpers/kubernetesSchema";
 import { EngineProject, renderedChainSpec, renderedObjects } from "./harness";
@@ -83,7 +83,7 @@ describe("a Kubernetes stack under the real engine, rendered to YAML", () => {
         // The chain comes up the way a real one does: from the spec the program renders. Until its genesis is
         // applied anvil seals nothing, so the deployments wait for it as for real nodes.
         anvil = await startAnvil({ chainId: CHAIN_ID, gasLimit: 40_000_000n, automine: false });
-        project.writeStack(STACK, stackConfig(project, { poco: { admin: admin.address, rpcUrl: anvil.rpcUrl } }));
+        project.writeStack(STACK, stackConfig(project, { poco: { admin: admin.address, rpcUrl: anvil.rpcUrl }, workerpool: { org: "acme", workers: [{ name: "acme-w1", org: "acme" }] } }));
         await project.pulumi(["config", "set", "--secret", "pocoAdminKey", "--stack", STACK], { input: admin.privateKey, check: true });
         const up = project.pulumi(["up", "--stack", STACK, "--yes", "--non-interactive"], { check: true });
         const spec = await renderedChainSpec(path.join(project.dir, "rendered"), up);
@@ -99,6 +99,13 @@ describe("a Kubernetes stack under the real engine, rendered to YAML", () => {
         expect(addresses.length).toBeGreaterThan(15);
         for (const address of addresses) expect(await provider.getCode(address)).not.toBe("0x");
         expect(outputs.permissioning.roles[admin.address]).toEqual(expect.arrayContaining(["admin"]));
+        // The workerpool, set up by its dynamic provider through the engine: created, owned by the scheduler, its order presigned.
+        expect(await provider.getCode(outputs.workerpool.address)).not.toBe("0x");
+        expect(outputs.permissioning.roles[outputs.workerpool.scheduler]).toEqual(["transactor"]);
+        expect(outputs.workerpool.orders).toHaveLength(1);
+        const hub = new Contract(outputs.poco.addresses.diamond, ["function viewPresigned(bytes32) view returns (address)"], provider);
+        expect(await hub.viewPresigned(outputs.workerpool.orders[0].hash)).toBe(outputs.workerpool.scheduler);
+        const schedulerNonce = await provider.getTransactionCount(outputs.workerpool.scheduler);
         const operatorNonce = await provider.getTransactionCount(outputs.permissioning.operator);
         const adminNonce = await provider.getTransactionCount(admin.address);
         expect(operatorNonce).toBeGreaterThan(0);
@@ -107,6 +114,7 @@ describe("a Kubernetes stack under the real engine, rendered to YAML", () => {
         await project.pulumi(["up", "--stack", STACK, "--yes", "--non-interactive"], { check: true });
         expect(await provider.getTransactionCount(outputs.permissioning.operator)).toBe(operatorNonce);
         expect(await provider.getTransactionCount(admin.address)).toBe(adminNonce);
+        expect(await provider.getTransactionCount(outputs.workerpool.scheduler)).toBe(schedulerNonce);
         provider.destroy();
     });
 
@@ -148,6 +156,10 @@ describe("a Kubernetes stack under the real engine, rendered to YAML", () => {
         expect(objects.length).toBeGreaterThan(15);
         for (const object of objects) expect(() => validateKubernetesObject(object)).not.toThrow();
         expect([...new Set(objects.map((object) => object.kind))]).toEqual(expect.arrayContaining(["StatefulSet", "Service", "Secret", "PodDisruptionBudget", "NetworkPolicy", "Deployment"]));
+        // The workerpool's addresses reach its containers as strings, as Kubernetes reads them.
+        const core = objects.find((object) => object.kind === "Deployment" && object.metadata.name === "workerpool-core");
+        const poolAddress = core.spec.template.spec.containers[0].env.find((entry: { name: string }) => entry.name === "POOL_ADDRESS");
+        expect(poolAddress.value).toMatch(/^0x[0-9a-fA-F]{40}$/);
     });
 
     test("a config edit that would change the launched genesis is refused by the preview", async () => {

@@ -4,6 +4,8 @@ import { computeAddress, getAddress } from "ethers";
 import { readFileSync } from "fs";
 import * as path from "path";
 import { parse } from "yaml";
+import type { PublishedOrder } from "../../components/workerpool/engine";
+import { orderHash, pocoDomain, workerpoolOrder, type OrderTerms } from "../../components/workerpool/orders";
 
 /** One resource the program registered, with its inputs (secrets unwrapped) and options. */
 export interface Registration {
@@ -45,8 +47,22 @@ function deterministicHex(seed: string, bytes: number): string {
 
 const mockAddress = (seed: string) => getAddress(`0x${deterministicHex(seed, 20)}`);
 
-/** What the bridge's dynamic resources report after `pulumi up`, keyed on their inputs. */
+/** What the workerpool's set-up reports under mocks: its address and creation block, and one order per configured category. */
+export const MOCK_WORKERPOOL = getAddress("0x5f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c");
+export const MOCK_WORKERPOOL_CREATION_BLOCK = 77;
+
+function mockPublishedOrders(inputs: Record<string, any>): PublishedOrder[] {
+    return (inputs.orders as OrderTerms[]).map((terms, index) => {
+        const order = workerpoolOrder(MOCK_WORKERPOOL, terms, 0);
+        return { category: terms.category, hash: orderHash("WorkerpoolOrder", pocoDomain(inputs.chainId, inputs.hub), order), generation: 0, order, broadcastBlock: MOCK_WORKERPOOL_CREATION_BLOCK + 1 + index };
+    });
+}
+
+/** What the bridge's and the workerpool's dynamic resources report after `pulumi up`, keyed on their inputs. */
 function dynamicOutputs(inputs: Record<string, any>, seed: string): Record<string, unknown> {
+    if ("workerpoolRegistry" in inputs) {
+        return { workerpool: MOCK_WORKERPOOL, owner: computeAddress(inputs.ownerKey), creationBlock: MOCK_WORKERPOOL_CREATION_BLOCK, published: mockPublishedOrders(inputs) };
+    }
     if ("foreignTopUps" in inputs) return { deployer: computeAddress(inputs.deployerKey), homeNonce: 0, foreignNonce: 1 };
     if ("job" in inputs && "homeNonceFrom" in inputs) {
         return {

@@ -5,6 +5,7 @@ import { artifacts } from "../../components/poco/artifacts";
 import { PocoDeploymentError, deployPoco, transactionOf } from "../../components/poco/deploy";
 import { GENESIS_CONTRACTS } from "../../components/poco/genesis";
 import { EMPTY_CHAIN_STATE, GENERIC_FACTORY_ADDRESS, blocksFor, layout, planDeployment } from "../../components/poco/plan";
+import { ORDER_TYPES, STANDARD_TAG, pocoDomain } from "../../components/workerpool/orders";
 import { startGenesisNode, type AnvilNode } from "../helpers/anvil";
 import { ADMIN, ADMIN_KEY, CHAIN_ID, OTHER_KEY, consortiumNode, plan } from "./pocoChain";
 
@@ -62,7 +63,12 @@ describe("RLC and PoCo on a real local node (anvil)", () => {
     });
 
     test("the iExec SDK uses it as a user would: deposit, deploy app, dataset and workerpool, match orders into a deal", () => {
-        const output = execFileSync("node", [path.join(__dirname, "sdk", "marketplace.mjs"), node.rpcUrl, first.addresses.diamond], {
+        // The orders are signed with ethers from ORDER_TYPES, not by the SDK: iexec@9 ORs the TDX tag 0x…09 into every
+        // order it creates or signs (commit 813050e4 "feat!: set TDX as default tag for all order creation") and its
+        // matchOrders refuses any deal that is not TEE+TDX, which a standard workerpool cannot execute. The two SDK
+        // assertions below record that behaviour, so that an SDK release that stops forcing TDX is noticed.
+        const script = path.join(__dirname, "sdk", "marketplace.mjs");
+        const output = execFileSync("node", [script, node.rpcUrl, first.addresses.diamond, JSON.stringify(ORDER_TYPES), STANDARD_TAG], {
             env: { ...process.env, IEXEC_TEST_KEY: ADMIN_KEY },
             encoding: "utf8",
             timeout: 120_000,
@@ -79,7 +85,12 @@ describe("RLC and PoCo on a real local node (anvil)", () => {
             category: 0,
             botSize: 1,
             appPrice: 5,
+            tag: STANDARD_TAG,
         });
+        expect(observed.deal.tag).toBe(`0x${"00".repeat(32)}`);
+        expect(observed.domain).toEqual(pocoDomain(CHAIN_ID, first.addresses.diamond));
+        expect(observed.sdkApporderTag).toBe(`0x${"00".repeat(31)}09`);
+        expect(observed.sdkMatchRefusal).toMatch(/must have both \[tee\] and \[tdx\] tags active/);
     }, 150_000);
 
     test("a second run sends no transaction and reports the same addresses and block", async () => {

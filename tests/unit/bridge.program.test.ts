@@ -167,7 +167,7 @@ describe("the dev stack's bridge on Docker", () => {
             ORACLE_HOME_START_BLOCK: "42",
             ORACLE_FOREIGN_START_BLOCK: "24",
         });
-        const agents = ofType(run.registrations, "consortium:platform:DockerServices");
+        const agents = ofType(run.registrations, "consortium:platform:DockerServices").filter((services) => services.name === "bridge-agents");
         expect(agents).toHaveLength(1);
         expect(agents[0].opts.dependsOn).toBeDefined();
     });

@@ -30,9 +30,11 @@ function registeredNames(registrations: readonly Registration[], stack: string):
             ? "the home chain's Docker network"
             : network === `${stack}-foreign-consortium`
               ? "the foreign chain's Docker network"
-              : network.startsWith(`${stack}-bridge-`)
+              : network.startsWith(`${stack}-bridge-`) || network === `${stack}-workerpool`
                 ? `the group network '${network}'`
-                : `unknown network ${network}`;
+                : network.startsWith(`${stack}-workerpool-`) && network.endsWith("-mongo")
+                  ? `the private network '${network}'`
+                  : `unknown network ${network}`;
     for (const { type, name, inputs } of registrations) {
         if (type.startsWith("kubernetes:") && !type.startsWith("pulumi:providers") && !NOT_DERIVED.includes(type)) {
             const kind = KUBERNETES_KINDS[type];
@@ -68,7 +70,7 @@ const BRIDGE = {
 };
 
 describe("the names the collision rule derives are the names the platforms register", () => {
-    test("Kubernetes: authorities, a local foreign chain, the RPC gateway and Ingress, bridge agents, UI and job", async () => {
+    test("Kubernetes: authorities, a local foreign chain, the RPC gateway and Ingress, bridge agents, UI and job, a workerpool", async () => {
         const { derived, registered } = await compare("acme-prod", () =>
             useStackConfig(
                 "acme-prod",
@@ -77,6 +79,7 @@ describe("the names the collision rule derives are the names the platforms regis
                     poco: { admin: DEV_ADMIN },
                     foreign: { local: { chainId: 4243 } },
                     bridge: BRIDGE,
+                    workerpool: { workers: [{ name: "acme-a" }, { name: "acme-b" }] },
                 },
                 { pocoAdminKey: DEV_ADMIN_KEY },
             ),
@@ -102,7 +105,7 @@ describe("the names the collision rule derives are the names the platforms regis
         expect(derived).toEqual(registered);
     });
 
-    test("Docker: the dev stack with its foreign chain and bridge, a gateway and the bridge UI", async () => {
+    test("Docker: the dev stack with its foreign chain and bridge, a gateway, the bridge UI and the workerpool", async () => {
         const { derived, registered } = await compare("dev", () =>
             useDevStack({ permissioning: { transactors: [DEV_ADMIN] }, bridge: { requiredSignatures: 1, ui: { image: "registry.example/tokenbridge-ui:2.7.0-rc0", hostPort: 3100 } } }),
         );

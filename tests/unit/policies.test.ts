@@ -7,6 +7,7 @@ import {
     bridgeSignaturesMajority,
     chainStateProtected,
     CONSORTIUM_POLICIES,
+    dockerDaemonConfined,
     genesisUnchanged,
     imagesPinned,
     noKeysInEnvironment,
@@ -289,5 +290,38 @@ describe("bridge-signatures-majority", () => {
 
     test("a dev stack may turn the rule off", () => {
         expect(resourceViolations(bridgeSignaturesMajority, contractsJob(1, 2), { "bridge-signatures-majority": { requireMajority: false } })).toEqual([]);
+    });
+});
+
+describe("docker-daemon-confined", () => {
+    const deployment = (component: string, spec: Record<string, unknown>): Resource => ({
+        type: "kubernetes:apps/v1:Deployment",
+        name: `workerpool-services-${component}`,
+        props: { metadata: { name: component, namespace: "acme", labels: labels(component, component) }, spec: { template: { metadata: { labels: labels(component, component) }, spec } } },
+    });
+    const worker = (extra: Record<string, unknown>) => deployment("workerpool-worker", { containers: [{ name: "workerpool-worker", image: "iexechub/iexec-worker:9.2.0" }], ...extra });
+    const dind = { name: "dind", image: "docker:27.5.1-dind", securityContext: { privileged: true } };
+    const socketVolume = { volumes: [{ name: "docker-socket", hostPath: { path: "/var/run/docker.sock", type: "Socket" } }] };
+
+    test("a worker's dind sidecar may be privileged and a worker may mount the node's socket; nothing else may", () => {
+        expect(resourceViolations(dockerDaemonConfined, worker({ containers: [{ name: "workerpool-worker", image: "iexechub/iexec-worker:9.2.0" }, dind] }))).toEqual([]);
+        expect(resourceViolations(dockerDaemonConfined, worker(socketVolume))).toEqual([]);
+        expect(resourceViolations(dockerDaemonConfined, deployment("workerpool-core", { containers: [{ name: "core", image: "iexechub/iexec-core:9.3.0", securityContext: { privileged: true } }] }))).toEqual([
+            "container 'core' of 'workerpool-services-workerpool-core' runs privileged: only a workerpool worker's 'dind' sidecar may (Docker-in-Docker needs it).",
+        ]);
+        expect(resourceViolations(dockerDaemonConfined, worker({ containers: [{ name: "workerpool-worker", image: "iexechub/iexec-worker:9.2.0", securityContext: { privileged: true } }] }))).toEqual([
+            expect.stringContaining("container 'workerpool-worker' of 'workerpool-services-workerpool-worker' runs privileged"),
+        ]);
+        expect(resourceViolations(dockerDaemonConfined, deployment("bridge-ui", { containers: [{ name: "ui", image: "ui:1.0.0" }], ...socketVolume }))).toEqual([
+            "'workerpool-services-bridge-ui' mounts the Docker socket /var/run/docker.sock, which only a workerpool worker may: whoever reaches it is root on the host.",
+        ]);
+    });
+
+    test("on Docker only a worker binds the host's socket, and no container is privileged", () => {
+        const container = (component: string, extra: Record<string, unknown>): Resource => ({ ...dockerAuthority(component, extra), props: { ...dockerAuthority(component, extra).props, labels: dockerLabels(component, component) } });
+        const socket = { volumes: [{ hostPath: "/var/run/docker.sock", containerPath: "/var/run/docker.sock" }] };
+        expect(resourceViolations(dockerDaemonConfined, container("workerpool-worker", socket))).toEqual([]);
+        expect(resourceViolations(dockerDaemonConfined, container("bridge-oracle", socket))).toEqual([expect.stringContaining("mounts the Docker socket")]);
+        expect(resourceViolations(dockerDaemonConfined, container("workerpool-worker", { privileged: true }))).toEqual([expect.stringContaining("runs privileged")]);
     });
 });

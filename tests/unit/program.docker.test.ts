@@ -12,8 +12,8 @@ type Outputs = ReturnType<typeof import("../../components/program").runProgram>;
 
 async function run(stack = "dev", overrides: Record<string, unknown> = {}, seed = "", secretRandoms = true) {
     const registrations = await installMocks({ seed, secretRandoms });
-    // The home chain alone: the bridge and the foreign chain have their own tests (bridge.program.test.ts).
-    if (stack === "dev") useDevStack({ foreign: {}, bridge: {}, ...overrides });
+    // The home chain alone: the bridge, the foreign chain and the workerpool have their own tests (bridge.program.test.ts, workerpool.program.test.ts).
+    if (stack === "dev") useDevStack({ foreign: {}, bridge: {}, workerpool: {}, ...overrides });
     else useStackConfig(stack, overrides);
     const { runProgram } = await import("../../components/program");
     const outputs: Outputs = await evaluate(runProgram);
