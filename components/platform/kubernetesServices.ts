@@ -32,9 +32,9 @@ function egressPolicy(
     metadata: k8s.types.input.meta.v1.ObjectMeta,
     prefix: string,
     dns: KubernetesConfig["dns"],
-    workload: { readonly name: string; readonly reaches?: readonly Reach[]; readonly group?: string },
+    workload: { readonly name: string; readonly reaches?: readonly Reach[]; readonly group?: string; readonly narrowGroupEgress?: boolean },
 ): k8s.networking.v1.NetworkPolicy {
-    const group = workload.group ? [{ to: [{ podSelector: groupSelector(prefix, workload.group) }] }] : [];
+    const group = workload.group && !workload.narrowGroupEgress ? [{ to: [{ podSelector: groupSelector(prefix, workload.group) }] }] : [];
     return new k8s.networking.v1.NetworkPolicy(
         `${resourceName}-egress`,
         { metadata, spec: { podSelector: { matchLabels: workloadSelector(prefix, workload.name) }, policyTypes: ["Egress"], egress: [dnsEgress(dns), ...group, ...(workload.reaches ?? []).map((reach) => reachRule(reach, prefix))] } },
@@ -68,6 +68,13 @@ function fileObjects(
             { name: "keys", secret: { secretName: secret.metadata.name, defaultMode: 0o440 } },
         ],
     };
+}
+
+/** A service's pod security context: its user (runAs), and the group an image whose user is unknown is given (fileGroup). */
+function podSecurity(service: ServiceSpec) {
+    const user = podUser(service.runAs).securityContext;
+    if (service.fileGroup === undefined) return user ? { securityContext: user } : {};
+    return { securityContext: { ...user, fsGroup: service.fileGroup, fsGroupChangePolicy: "OnRootMismatch" } };
 }
 
 /**
@@ -169,9 +176,7 @@ export class KubernetesServices extends pulumi.ComponentResource {
             const podTemplate = {
                 metadata: { labels, annotations: { "consortium.iex.ec/config-checksum": checksum(configFiles) } },
                 spec: {
-                    ...podUser(service.runAs),
-                    // The image's user is unknown: the group it is given owns the files and the volume claim.
-                    ...(service.fileGroup !== undefined ? { securityContext: { fsGroup: service.fileGroup, fsGroupChangePolicy: "OnRootMismatch" } } : {}),
+                    ...podSecurity(service),
                     enableServiceLinks: false,
                     ...POD_HARDENING,
                     containers: [
@@ -188,7 +193,15 @@ export class KubernetesServices extends pulumi.ComponentResource {
                                 ...fileMounts(service.files),
                                 ...(daemon?.serviceMounts ?? []),
                             ],
-                            ...(probe ? { readinessProbe: probe, livenessProbe: { ...probe, initialDelaySeconds: 60 } } : {}),
+                            ...(probe
+                                ? {
+                                      readinessProbe: probe,
+                                      livenessProbe:
+                                          service.livenessTcpPort !== undefined
+                                              ? { tcpSocket: { port: service.livenessTcpPort }, initialDelaySeconds: 60, periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 6 }
+                                              : { ...probe, initialDelaySeconds: 60 },
+                                  }
+                                : {}),
                             resources: { requests: { cpu, memory }, limits: { memory } },
                         },
                         ...(daemon?.sidecars ?? []),

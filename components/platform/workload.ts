@@ -169,6 +169,13 @@ export interface ServiceSpec {
     readonly fileGroup?: number;
     /** The Docker daemon it drives (an iExec worker). */
     readonly dockerDaemon?: DockerDaemonAccess;
+    /**
+     * On Kubernetes, it reaches its group's services only on the ports `reaches` lists, not every port of the group: it
+     * runs code it did not write in its network (a worker's tasks share its pod's network with Docker-in-Docker).
+     */
+    readonly narrowGroupEgress?: boolean;
+    /** On Kubernetes, the liveness probe is a TCP connect to this port instead of the health check (which stays readiness). */
+    readonly livenessTcpPort?: number;
 }
 
 /** A process run once to completion (a contract deployment). It is never run again by a later update. */

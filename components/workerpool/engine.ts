@@ -2,15 +2,16 @@ import { Contract, Interface, Wallet, ZeroAddress, getAddress, zeroPadValue, typ
 import { connectRpc, type RpcCredentials } from "../chain/rpc";
 import { artifacts } from "../poco/artifacts";
 import { waitForChain } from "../poco/deploy";
-import { orderHash, pocoDomain, workerpoolOrder, type OrderTerms, type WorkerpoolOrder } from "./orders";
+import { ORDER_OPERATION, WORKERPOOL_ORDER_OPERATION_TYPES, orderHash, pocoDomain, workerpoolOrder, type OrderTerms, type WorkerpoolOrder } from "./orders";
 
 /**
  * The workerpool's on-chain set-up, as plain functions tests run against a real node (reference §5):
  * - the PoCo admin keeps the scheduler and the workers funded, deposits their stakes, and creates the workerpool at its
  *   predicted address, owned by the scheduler;
- * - the scheduler presigns one order per category (manageWorkerpoolOrder SIGN) and broadcasts it
- *   (broadcastWorkerpoolOrder), so that any member finds it in the hub's logs and matches it without an order book;
- *   an order whose terms changed is closed (CLOSE) and replaced.
+ * - one order per category is presigned (manageWorkerpoolOrder SIGN) and broadcast (broadcastWorkerpoolOrder), so that
+ *   any member finds it in the hub's logs and matches it without an order book; an order whose terms changed is closed
+ *   (CLOSE) and replaced. The scheduler signs each operation (EIP-712) and the admin sends it: the scheduler's own
+ *   nonces stay the blockchain adapter's, which sends initialize and finalize with the same key while this runs.
  * Everything is read from the chain first: a second run sends nothing.
  */
 
@@ -74,10 +75,10 @@ const registryAbi = () => artifacts.registry("workerpools").abi as never[];
 const RLC_ABI = ["function approve(address spender, uint256 value) returns (bool)", "function balanceOf(address) view returns (uint256)", "function allowance(address,address) view returns (uint256)"];
 /** How many blocks one eth_getLogs asks for. */
 const LOG_WINDOW = 5000;
+/** Gas of one order operation or broadcast (about 60k to 90k measured on anvil; the rest is headroom). */
+const ORDER_STEP_GAS = 300_000n;
 /** Generations of one category's order tried before giving up (each closed or used up). */
 const MAX_GENERATIONS = 1000;
-
-const OPERATION = { SIGN: 0, CLOSE: 1 } as const;
 
 /** Sends the transactions with consecutive nonces, then waits for every receipt; a revert names the step. */
 async function sendAll(wallet: Wallet, steps: readonly { readonly what: string; readonly tx: TransactionRequest }[], log: (message: string) => void): Promise<number[]> {
@@ -142,8 +143,7 @@ async function depositStakes(admin: Wallet, hub: Contract, deposits: readonly { 
     await sendAll(admin, [{ what: `approve(${await hub.getAddress()}, ${total})`, tx: { to: await rlc.getAddress(), data: rlc.interface.encodeFunctionData("approve", [await hub.getAddress(), total]) } }], log);
     const steps = deposits.map((deposit) => ({
         what: `depositFor(${deposit.amount}, ${deposit.role} ${deposit.address})`,
-        // Explicit: estimated before the approval is mined, the call would fail.
-        tx: { to: hub.target as string, data: hub.interface.encodeFunctionData("depositFor", [deposit.amount, deposit.address]), gasLimit: 200_000n },
+        tx: { to: hub.target as string, data: hub.interface.encodeFunctionData("depositFor", [deposit.amount, deposit.address]) },
     }));
     await sendAll(admin, steps, log);
     return 1 + steps.length;
@@ -218,6 +218,12 @@ function plainOrder(decoded: Record<string, unknown>): WorkerpoolOrder {
 
 const withSign = (order: WorkerpoolOrder) => ({ ...order, sign: "0x" });
 
+/** The call the admin sends for the scheduler: the operation with the scheduler's EIP-712 signature of it. */
+async function managedOperation(scheduler: Wallet, hub: Contract, domain: ReturnType<typeof pocoDomain>, order: WorkerpoolOrder, operation: number): Promise<string> {
+    const sign = await scheduler.signTypedData(domain, WORKERPOOL_ORDER_OPERATION_TYPES as unknown as Record<string, { name: string; type: string }[]>, { order, operation });
+    return hub.interface.encodeFunctionData("manageWorkerpoolOrder", [{ order: withSign(order), operation, sign }]);
+}
+
 /** Creates or finds the workerpool, funds its accounts and publishes its orders; sends only what the chain lacks. */
 export async function setUpWorkerpool(options: WorkerpoolSetupOptions): Promise<WorkerpoolSetupResult> {
     const log = options.log ?? (() => {});
@@ -258,20 +264,23 @@ export async function setUpWorkerpool(options: WorkerpoolSetupOptions): Promise<
             if (wantedHashes.has(published.hash)) continue;
             if (BigInt(await hub.viewConsumed(published.hash)) < BigInt(published.order.volume)) toClose.push(published.order);
         }
-        const ownerSteps: { what: string; tx: TransactionRequest; broadcastOf?: string }[] = [
-            ...toClose.map((order) => ({
-                what: `close the order of category ${order.category} (${orderHash("WorkerpoolOrder", pocoDomain(options.chain.chainId, options.hub), order)})`,
-                tx: { to: options.hub, data: hub.interface.encodeFunctionData("manageWorkerpoolOrder", [{ order: withSign(order), operation: OPERATION.CLOSE, sign: "0x" }]) },
-            })),
-            ...plans.flatMap((plan) => [
-                ...(plan.presigned ? [] : [{ what: `presign the order of category ${plan.terms.category}`, tx: { to: options.hub, data: hub.interface.encodeFunctionData("manageWorkerpoolOrder", [{ order: withSign(plan.order), operation: OPERATION.SIGN, sign: "0x" }]) } }]),
-                ...(broadcasts.has(plan.hash) ? [] : [{ what: `broadcast the order of category ${plan.terms.category}`, broadcastOf: plan.hash, tx: { to: options.hub, data: hub.interface.encodeFunctionData("broadcastWorkerpoolOrder", [withSign(plan.order)]) } }]),
-            ]),
-        ];
-        const ownerBlocks = await sendAll(scheduler, ownerSteps, log);
-        transactionsSent += ownerSteps.length;
-        ownerSteps.forEach((step, index) => {
-            if (step.broadcastOf) broadcasts.set(step.broadcastOf, ownerBlocks[index]);
+        const domain = pocoDomain(options.chain.chainId, options.hub);
+        const orderSteps: { what: string; tx: TransactionRequest; broadcastOf?: string }[] = [];
+        for (const order of toClose) {
+            orderSteps.push({ what: `close the order of category ${order.category} (${orderHash("WorkerpoolOrder", domain, order)})`, tx: { to: options.hub, data: await managedOperation(scheduler, hub, domain, order, ORDER_OPERATION.CLOSE) } });
+        }
+        for (const plan of plans) {
+            if (!plan.presigned) orderSteps.push({ what: `presign the order of category ${plan.terms.category}`, tx: { to: options.hub, data: await managedOperation(scheduler, hub, domain, plan.order, ORDER_OPERATION.SIGN) } });
+            if (!broadcasts.has(plan.hash)) {
+                orderSteps.push({ what: `broadcast the order of category ${plan.terms.category}`, broadcastOf: plan.hash, tx: { to: options.hub, data: hub.interface.encodeFunctionData("broadcastWorkerpoolOrder", [withSign(plan.order)]) } });
+            }
+        }
+        // Explicit limits: each is estimated before the previous one of the batch is mined, which a broadcast of an
+        // order not yet presigned does not need, but a close or sign of the same order would.
+        const orderBlocks = await sendAll(admin, orderSteps.map((step) => ({ ...step, tx: { ...step.tx, gasLimit: ORDER_STEP_GAS } })), log);
+        transactionsSent += orderSteps.length;
+        orderSteps.forEach((step, index) => {
+            if (step.broadcastOf) broadcasts.set(step.broadcastOf, orderBlocks[index]);
         });
         if (transactionsSent === 0) log(`Workerpool: ${workerpool} and its ${plans.length} order(s) are on chain as configured; nothing sent`);
         return {

@@ -125,3 +125,18 @@ export function workerpoolOrder(workerpool: string, terms: OrderTerms, generatio
         salt,
     };
 }
+
+/** PoCo's operations on an order (IexecLibOrders_v5.sol OrderOperationEnum). */
+export const ORDER_OPERATION = { SIGN: 0, CLOSE: 1 } as const;
+
+/**
+ * The types of a workerpool order operation, which its owner signs so that anyone may send it
+ * (IexecLibOrders_v5.sol WORKERPOOLORDEROPERATION_TYPEHASH; IexecOrderManagementFacet.sol manageWorkerpoolOrder).
+ */
+export const WORKERPOOL_ORDER_OPERATION_TYPES = {
+    WorkerpoolOrderOperation: [
+        { name: "order", type: "WorkerpoolOrder" },
+        { name: "operation", type: "uint256" },
+    ],
+    WorkerpoolOrder: ORDER_TYPES.WorkerpoolOrder,
+} as const;

@@ -127,6 +127,7 @@ export class Workerpool extends pulumi.ComponentResource {
                 pocoDeploymentBlock: args.poco.deploymentBlock,
                 adminKey: args.adminKey,
                 ownerKey: keys.scheduler.privateKey,
+                scheduler: keys.scheduler.address,
                 description: workerpool.description,
                 workers: keys.workers.map((worker) => worker.key.address),
                 funding: workerpool.funding.toString(),

@@ -19,6 +19,8 @@ type SetupTerms = Pick<
 >;
 
 export interface WorkerpoolSetupInputs extends SetupTerms {
+    /** The scheduler's address (ownerKey's, in plain): another scheduler is another workerpool. */
+    readonly scheduler: string;
     readonly rpcUrl: string;
     readonly chainId: number;
     /** The program's RPC gateway credentials (secret). */
@@ -34,11 +36,11 @@ export interface WorkerpoolSetupOutputs extends WorkerpoolSetupInputs {
 }
 
 /** What, changed, makes the set-up run again (the endpoint and the keys' encryption in state do not). */
-const TERMS: readonly (keyof WorkerpoolSetupInputs)[] = ["hub", "workerpoolRegistry", "description", "workers", "funding", "stakes", "orders"];
+const TERMS: readonly (keyof WorkerpoolSetupInputs)[] = ["hub", "workerpoolRegistry", "scheduler", "description", "workers", "funding", "stakes", "orders"];
 
 async function apply(inputs: WorkerpoolSetupInputs, previous: readonly PublishedOrder[] | undefined): Promise<WorkerpoolSetupOutputs> {
     const engine = loadProjectModule<Engine>("components/workerpool/engine");
-    const { rpcUrl, chainId, rpcCredentials, readinessTimeoutSeconds, ...terms } = inputs;
+    const { rpcUrl, chainId, rpcCredentials, readinessTimeoutSeconds, scheduler: _scheduler, ...terms } = inputs;
     const result = await engine.setUpWorkerpool({
         ...terms,
         chain: { rpcUrl, chainId, ...(rpcCredentials ? { credentials: rpcCredentials } : {}) },
@@ -76,6 +78,7 @@ export interface WorkerpoolSetupArgs {
     readonly pocoDeploymentBlock: pulumi.Input<number>;
     readonly adminKey: pulumi.Input<string>;
     readonly ownerKey: pulumi.Input<string>;
+    readonly scheduler: pulumi.Input<string>;
     readonly description: string;
     readonly workers: pulumi.Input<pulumi.Input<string>[]>;
     readonly funding: string;

@@ -163,6 +163,7 @@ function springService(
         readonly wallet?: { readonly keystoreJson: pulumi.Input<string>; readonly secrets: pulumi.Output<Readonly<Record<string, string>>> };
         readonly dataPath?: string;
         readonly resources: { readonly cpu: string; readonly memory: string };
+        readonly livenessTcpPort?: number;
     },
 ): ServiceSpec {
     const { wallet } = service;
@@ -180,6 +181,7 @@ function springService(
         group: WORKERPOOL_GROUP,
         fileGroup: IEXEC_FILE_GROUP,
         reaches: [input.chainReach, { service: databaseOf(service.name), port: PORTS.mongo }],
+        ...(service.livenessTcpPort !== undefined ? { livenessTcpPort: service.livenessTcpPort } : {}),
     };
 }
 
@@ -219,7 +221,9 @@ function core(input: WorkerpoolServicesInput): ServiceSpec {
             CHAIN_OUTOFSERVICETHRESHOLD: outOfServiceThreshold(input.stepDuration),
             POOL_ADDRESS: workerpool,
             IEXEC_START_BLOCK_NUMBER: String(startBlock),
-            IEXEC_WORKERS_WHITELIST: workers.join(","),
+            // Compared as strings with the address the worker logs in with, web3j's lowercase one (iexec-core 9.3.0
+            // WorkerService.isAllowedToJoin, iexec-worker 9.2.0 LoginService: Credentials.getAddress()).
+            IEXEC_WORKERS_WHITELIST: workers.map((address) => address.toLowerCase()).join(","),
             IEXEC_CORE_REQUIRED_WORKER_VERSION: workerVersion(config.images.worker)!,
             IEXEC_CORE_WALLET_PATH: WALLET_PATH,
             IEXEC_CORE_CHAIN_ADAPTER_URL: url(ADAPTER, PORTS.adapter),
@@ -233,6 +237,9 @@ function core(input: WorkerpoolServicesInput): ServiceSpec {
             secrets: pulumi.all([input.scheduler.password, input.adapterPassword]).apply(([wallet, adapter]): Record<string, string> => ({ "wallet.password": wallet, "blockchain-adapter.auth.password": adapter })),
         },
         resources: { cpu: "1", memory: "2Gi" },
+        // Its health is OUT_OF_SERVICE while the chain's last block is old (BlockchainConnectionHealthIndicator): a
+        // readiness signal; restarting the core would not bring blocks.
+        livenessTcpPort: PORTS.core,
     });
 }
 
@@ -302,6 +309,8 @@ function ipfs(input: WorkerpoolServicesInput): ServiceSpec {
         healthCheck: ["ipfs", "--api=/ip4/127.0.0.1/tcp/5001", "dag", "stat", "/ipfs/QmUNLLsPACCz1vLxQVkXqqLX5R1X345qqfHbsf67hvA3Nn"],
         resources: { cpu: "250m", memory: "1Gi" },
         group: WORKERPOOL_GROUP,
+        // Nothing but its group reaches it, and it reaches nothing: not on the chain's network.
+        groupOnly: true,
     };
 }
 
@@ -323,6 +332,7 @@ function configServer(input: WorkerpoolServicesInput): ServiceSpec {
         healthCheck: ["wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${PORTS.configServer}/health`],
         resources: { cpu: "50m", memory: "64Mi" },
         group: WORKERPOOL_GROUP,
+        groupOnly: true,
         runAs: NGINX_USER,
         scratchPaths: ["/tmp"],
     };
@@ -367,7 +377,15 @@ function worker(input: WorkerpoolServicesInput, entry: WorkerpoolServicesInput["
         healthCheck: actuatorHealth(PORTS.worker),
         resources: entry.config.resources,
         group: WORKERPOOL_GROUP,
-        reaches: [input.chainReach, { external: { host: "container-registries", port: 443 } }],
+        // Its tasks run in its network on Kubernetes (dind): of the group, only the three services a worker calls.
+        narrowGroupEgress: true,
+        reaches: [
+            input.chainReach,
+            { service: CORE, port: PORTS.core },
+            { service: RESULT_PROXY, port: PORTS.resultProxy },
+            { service: CONFIG_SERVER, port: PORTS.configServer },
+            { external: { host: "container-registries", port: 443 } },
+        ],
         dockerDaemon: {
             workDir: baseDir,
             kubernetes: config.docker.kubernetes === "dind" ? { mode: "dind", image: config.images.dind } : { mode: "node-socket" },

@@ -8,18 +8,27 @@ export const DOCKER_DAEMON_USER = "workerpool-worker";
 /** The one container that may be privileged: the worker's Docker-in-Docker sidecar (components/platform/kubernetesServices.ts). */
 export const DIND_CONTAINER = "dind";
 
+/** Whether a host path mounted gives the Docker socket: the socket itself, or a folder it is in (`/run` is `/var/run`). */
+export function exposesDockerSocket(hostPath: unknown): boolean {
+    if (typeof hostPath !== "string") return false;
+    const normal = (path: string) => `/${path.split("/").filter((part) => part !== "" && part !== ".").join("/")}`.replace(/^\/var\/run(\/|$)/, "/run$1");
+    const socket = normal(HOST_DOCKER_SOCKET);
+    const mounted = normal(hostPath);
+    return mounted === "/" || socket === mounted || socket.startsWith(`${mounted}/`);
+}
+
 /** What in this resource reaches a Docker daemon or runs privileged, and where. */
 function daemonAccess(resource: ResourceView): { privileged: string[]; socket: boolean } {
     if (resource.type === TYPES.dockerContainer) {
-        const socket = ((resource.props.volumes ?? []) as { hostPath?: string }[]).some((volume) => volume.hostPath === HOST_DOCKER_SOCKET);
-        return { privileged: resource.props.privileged === true ? [String(resource.props.name ?? resource.name)] : [], socket };
+        const binds = [...((resource.props.volumes ?? []) as { hostPath?: string }[]).map((volume) => volume.hostPath), ...((resource.props.mounts ?? []) as { source?: string; type?: string }[]).filter((mount) => mount.type === "bind").map((mount) => mount.source)];
+        return { privileged: resource.props.privileged === true ? [String(resource.props.name ?? resource.name)] : [], socket: binds.some(exposesDockerSocket) };
     }
     const spec = podTemplate(resource)?.spec;
     if (!spec) return { privileged: [], socket: false };
     const containers: any[] = [...(spec.initContainers ?? []), ...(spec.containers ?? [])];
     return {
         privileged: containers.filter((container) => container.securityContext?.privileged === true).map((container) => String(container.name)),
-        socket: ((spec.volumes ?? []) as any[]).some((volume) => volume.hostPath?.path === HOST_DOCKER_SOCKET),
+        socket: ((spec.volumes ?? []) as any[]).some((volume) => exposesDockerSocket(volume.hostPath?.path)),
     };
 }
 

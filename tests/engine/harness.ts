@@ -125,13 +125,17 @@ export class EngineProject {
             if (commit === undefined) symlinkSync(path.join(REPO, folder), path.join(this.dir, folder));
         }
         // Folders of the project's own: their modules resolve @pulumi/* through the project's node_modules link.
-        if (commit === undefined) return;
+        if (commit === undefined) {
+            copyFileSync(path.join(REPO, "Pulumi.yaml"), path.join(this.dir, "Pulumi.yaml"));
+            return;
+        }
         try {
             execFileSync("git", ["-C", REPO, "cat-file", "-e", `${commit}^{commit}`], { stdio: "ignore" });
         } catch {
             throw new Error(`this test reads the program of commit ${commit} from the repository's history: run it in a full clone (git clone without --depth)`);
         }
-        execFileSync("sh", ["-c", 'git -C "$0" archive "$1" components scripts | tar -x -C "$2"', REPO, commit, this.dir]);
+        // The project file too: its config schema (defaults included) is the program's, and an older program refuses a newer section.
+        execFileSync("sh", ["-c", 'git -C "$0" archive "$1" components scripts Pulumi.yaml | tar -x -C "$2"', REPO, commit, this.dir]);
     }
 
     remove(): void {

@@ -53,6 +53,7 @@ describe("the workerpool set-up resource on a permissioned chain (anvil)", () =>
             pocoDeploymentBlock: poco.deploymentBlock,
             adminKey: ADMIN_KEY,
             ownerKey: SCHEDULER.privateKey,
+            scheduler: SCHEDULER.address,
             description: "consortium test workerpool",
             workers: WORKERS,
             funding: FUNDING.toString(),
@@ -118,11 +119,27 @@ describe("the workerpool set-up resource on a permissioned chain (anvil)", () =>
         expect(messages.some((message) => message.includes("nothing sent"))).toBe(true);
     });
 
+    test("the scheduler sends nothing itself: it signs the order operations, the admin sends them", async () => {
+        // Its nonces are the blockchain adapter's, which sends initialize and finalize with the same key.
+        expect(await provider.getTransactionCount(SCHEDULER.address)).toBe(0);
+        const signed = await hubAt(inputs.hub, provider).queryFilter(hubAt(inputs.hub, provider).filters.SignedWorkerpoolOrder(), created.creationBlock);
+        for (const event of signed) expect((await event.getTransaction()).from).toBe(ADMIN);
+        expect(signed).toHaveLength(2);
+    });
+
+    test("another scheduler is another workerpool: the set-up runs again", async () => {
+        const other = { ...inputs, scheduler: new Wallet(testKey("setup other scheduler")).address };
+        expect((await WORKERPOOL_SETUP_PROVIDER.diff!("id", created, other)).changes).toBe(true);
+    });
+
     test("a changed price closes the old orders and publishes new ones; the old ones can no longer be matched", async () => {
+        const before = await nonces();
         const priced = { ...inputs, orders: inputs.orders.map((terms) => ({ ...terms, price: "7" })) };
         expect((await WORKERPOOL_SETUP_PROVIDER.diff!("id", created, priced)).changes).toBe(true);
         const updated = (await WORKERPOOL_SETUP_PROVIDER.update!("id", created, priced)).outs as WorkerpoolSetupOutputs;
         for (const old of created.published) expect(await hub().viewConsumed(old.hash)).toBe(1000n);
+        // Two closes, two presignatures, two broadcasts, all from the admin.
+        expect(await nonces()).toEqual([before[0] + 6, before[1]]);
         for (const published of updated.published) {
             expect(published.order.workerpoolprice).toBe("7");
             expect(await hub().viewPresigned(published.hash)).toBe(SCHEDULER.address);
@@ -148,9 +165,10 @@ describe("the workerpool set-up resource on a permissioned chain (anvil)", () =>
         const pending = workerpoolOrder(created.workerpool, withNewCategory.orders[2], 0);
         const scheduler = SCHEDULER.connect(provider);
         await (await hubAt(inputs.hub, scheduler).manageWorkerpoolOrder({ order: { ...pending, sign: "0x" }, operation: 0, sign: "0x" })).wait();
-        const schedulerNonce = await provider.getTransactionCount(SCHEDULER.address);
+        const [adminNonce, schedulerNonce] = await nonces();
         const updated = (await WORKERPOOL_SETUP_PROVIDER.update!("id", created, withNewCategory)).outs as WorkerpoolSetupOutputs;
-        expect(await provider.getTransactionCount(SCHEDULER.address)).toBe(schedulerNonce + 1);
+        // One transaction, the broadcast, sent by the admin.
+        expect(await nonces()).toEqual([adminNonce + 1, schedulerNonce]);
         const latest: PublishedOrder = updated.published.find((order) => order.category === 2)!;
         expect(latest.hash).toBe(orderHash("WorkerpoolOrder", domain(), pending));
         expect(latest.broadcastBlock).toBeGreaterThan(0);

@@ -13,6 +13,7 @@ import {
     noKeysInEnvironment,
     rpcRequiresAuthentication,
 } from "../../policy/policies";
+import { exposesDockerSocket } from "../../policy/policies/dockerDaemon";
 import { resourceViolations, stackViolations, type Resource } from "../helpers/policy";
 
 /** Each policy of the pack with a resource that keeps the invariant and one that breaks it, as the analyzer would pass them. */
@@ -323,5 +324,11 @@ describe("docker-daemon-confined", () => {
         expect(resourceViolations(dockerDaemonConfined, container("workerpool-worker", socket))).toEqual([]);
         expect(resourceViolations(dockerDaemonConfined, container("bridge-oracle", socket))).toEqual([expect.stringContaining("mounts the Docker socket")]);
         expect(resourceViolations(dockerDaemonConfined, container("workerpool-worker", { privileged: true }))).toEqual([expect.stringContaining("runs privileged")]);
+        expect(resourceViolations(dockerDaemonConfined, container("bridge-ui", { mounts: [{ type: "bind", source: "/var/run/docker.sock", target: "/s" }] }))).toEqual([expect.stringContaining("mounts the Docker socket")]);
+    });
+
+    test("a folder holding the socket counts as the socket, under either name of /run", () => {
+        for (const path of ["/var/run/docker.sock", "/var/run", "/run/docker.sock", "/run", "/var/run/", "/", "//var//run/./docker.sock"]) expect([path, exposesDockerSocket(path)]).toEqual([path, true]);
+        for (const path of ["/var/lib/iexec-worker", "/var/run/dind", "/runner", "/var/runs"]) expect([path, exposesDockerSocket(path)]).toEqual([path, false]);
     });
 });

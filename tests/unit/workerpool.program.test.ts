@@ -235,7 +235,9 @@ describe("the dev stack's workerpool on Docker", () => {
             const members = ofType(dev.registrations, CONTAINER).filter((registration) => networksOf(registration).includes(`test-${mongo}`));
             expect(members.map((registration) => registration.inputs.hostname).sort()).toEqual([client, mongo].sort());
         }
-        for (const service of [CONFIG, IPFS, WORKER]) expect([service, networksOf(container(dev, service))]).toEqual([service, ["test-workerpool", "test-consortium"]]);
+        // IPFS and the chain-config service reach nothing: only on the workerpool's network. The worker reaches the chain.
+        for (const service of [CONFIG, IPFS]) expect([service, networksOf(container(dev, service))]).toEqual([service, ["test-workerpool"]]);
+        expect(networksOf(container(dev, WORKER))).toEqual(["test-workerpool", "test-consortium"]);
         const group = ofType(dev.registrations, "docker:index/network:Network").find((candidate) => candidate.inputs.name === "test-workerpool")!;
         expect(group.inputs.internal).toBe(true);
     });
@@ -251,7 +253,7 @@ describe("the dev stack's workerpool on Docker", () => {
         expect(core).toMatchObject({
             POOL_ADDRESS: dev.workerpool.address,
             IEXEC_START_BLOCK_NUMBER: String(MOCK_WORKERPOOL_CREATION_BLOCK),
-            IEXEC_WORKERS_WHITELIST: dev.workerpool.workers.map((worker) => worker.address).join(","),
+            IEXEC_WORKERS_WHITELIST: dev.workerpool.workers.map((worker) => worker.address.toLowerCase()).join(","),
             IEXEC_BLOCKCHAIN_NODE_ADDRESS: internalRpc,
             IEXEC_CORE_REQUIRED_WORKER_VERSION: "9.2.0",
             IEXEC_CORE_CHAIN_ADAPTER_URL: "http://workerpool-adapter:13010",
@@ -432,7 +434,7 @@ describe("a permissioned dev stack whose workerpool has two workers and priced o
 
     test("one container per worker, each with its own keystore, and the core admits exactly these workers", async () => {
         const core = dockerEnv(container(priced, CORE));
-        expect(core.IEXEC_WORKERS_WHITELIST).toBe(priced.workerpool.workers.map((worker) => worker.address).join(","));
+        expect(core.IEXEC_WORKERS_WHITELIST).toBe(priced.workerpool.workers.map((worker) => worker.address.toLowerCase()).join(","));
         for (const worker of priced.workerpool.workers) {
             const registration = container(priced, `workerpool-worker-${worker.name}`);
             const yml = JSON.parse(uploadOf(registration, `${SECRETS_DIR}/application.yml`).content);
@@ -531,6 +533,12 @@ describe("acme-prod with a workerpool on Kubernetes, workers on Docker-in-Docker
         for (const policy of policies) expect(() => validateKubernetesObject(policy.inputs)).not.toThrow();
     });
 
+    test("the core's liveness is a TCP connect: its health turns OUT_OF_SERVICE with a stale chain, which is a readiness signal", () => {
+        const [container] = byName(acme.registrations, DEPLOYMENT, `workerpool-services-${CORE}`).inputs.spec.template.spec.containers;
+        expect(container.livenessProbe).toMatchObject({ tcpSocket: { port: 13000 } });
+        expect(container.readinessProbe.exec.command).toEqual(["curl", "--fail", "--silent", "--output", "/dev/null", "http://127.0.0.1:13000/actuator/health"]);
+    });
+
     test("core, adapter and result proxy pods give their files and data to group 10001 (fsGroup)", () => {
         for (const name of [CORE, ADAPTER, RESULT_PROXY]) expect([name, podSpec(acme, name).securityContext?.fsGroup]).toEqual([name, 10001]);
         expect(podSpec(acme, WORKER).securityContext?.fsGroup).toBeUndefined();
@@ -594,6 +602,12 @@ describe("acme-prod with a workerpool on Kubernetes, workers on Docker-in-Docker
         expect(allows(policies, worker, podOf(acme, "rpc-node-1"), { port: 8545 })).toBe(true);
         expect(allows(policies, worker, { ip: "203.0.113.9" }, { port: 443 })).toBe(true);
         expect(allows(policies, worker, podOf(acme, `${CORE}-mongo`), { port: 27017 })).toBe(false);
+        // Its tasks share its network (dind): of the group, only the ports a worker calls; not the IPFS API nor the adapter.
+        expect(allows(policies, worker, podOf(acme, RESULT_PROXY), { port: 13200 })).toBe(true);
+        expect(allows(policies, worker, podOf(acme, CONFIG), { port: 8080 })).toBe(true);
+        expect(allows(policies, worker, podOf(acme, IPFS), { port: 5001 })).toBe(false);
+        expect(allows(policies, worker, podOf(acme, ADAPTER), { port: 13010 })).toBe(false);
+        expect(allows(policies, worker, podOf(acme, CORE), { port: 13010 })).toBe(false);
         const group = policies.find((policy) => policy.metadata.name === "workerpool-internal")!;
         const groupSelector = { matchLabels: { "consortium.iex.ec/group": "workerpool", "app.kubernetes.io/part-of": "test" } };
         expect(group.spec).toEqual({ podSelector: groupSelector, policyTypes: ["Ingress"], ingress: [{ from: [{ podSelector: groupSelector }] }] });
