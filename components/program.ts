@@ -165,6 +165,7 @@ export function runProgram() {
         workerpool: workerpool
             ? pulumi.output({
                   address: workerpool.address,
+                  org: config.workerpool!.org ?? null,
                   scheduler: workerpool.scheduler,
                   workers: workerpool.workers,
                   coreUrl: workerpool.coreUrl,

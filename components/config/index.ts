@@ -6,6 +6,7 @@ import { PLATFORMS, parseDocker, parseKubernetes, type DockerConfig, type Kubern
 import { peerHost } from "../platform/naming";
 import { POCO_ADMIN_KEY, parsePoco, type PocoConfig } from "../poco/config";
 import { parseWorkerpool, type WorkerpoolConfig } from "../workerpool/config";
+import { parseMembers, type MembersConfig } from "../report/parties";
 import { GATEWAY_WORKLOAD, foreignRpcNodeName, parseRpc, type RpcConfig } from "../rpcGateway/config";
 import { CONFIG_NAMESPACE, Checker, ConfigError, ENODE_PATTERN } from "./checker";
 import { PULUMI_SERVICE_NAME, derivedNames, kubernetesNameProblem, madeFromUnknownStack, nameCollisions, type DerivedName, type NameOwner, type NamingInput } from "./names";
@@ -59,6 +60,8 @@ export interface ConsortiumConfig {
     readonly permissioning?: PermissioningConfig;
     /** The iExec workerpool (scheduler, workers and their services) and its orders on chain; absent: none. */
     readonly workerpool?: WorkerpoolConfig;
+    /** For the usage report: each organisation's further addresses; absent: only what the stack knows. */
+    readonly members?: MembersConfig;
 }
 
 export type TopLevelKey = (typeof TOP_LEVEL_KEYS)[number];
@@ -86,6 +89,7 @@ export const TOP_LEVEL_KEYS = [
     "bridge",
     "permissioning",
     "workerpool",
+    "members",
 ] as const;
 
 /** The secret keys of the namespace (pulumi config set --secret): known keys, never values of RawConfig. */
@@ -160,6 +164,7 @@ export function parseConfig(raw: RawConfig, context: ParseContext = {}): Consort
     if (permissioning?.bridgeUsers && !bridge) check.fail("permissioning.bridgeUsers", "applies to the bridge: set consortium:bridge too, or remove permissioning.bridgeUsers");
 
     const workerpool = parseWorkerpool(check, raw.workerpool, poco, chain?.stepDuration);
+    const members = parseMembers(check, raw.members);
 
     if (platform) checkExternalEnodeHosts(check, platform, kubernetes?.namespace, externalAuthorities, authorities, foreign?.kind === "local" ? foreign.authority : undefined);
     checkValidatorRoles(check, externalAuthorities, poco, foreign, bridge, permissioning);
@@ -184,6 +189,7 @@ export function parseConfig(raw: RawConfig, context: ParseContext = {}): Consort
         ...(bridge ? { bridge } : {}),
         ...(permissioning ? { permissioning } : {}),
         ...(workerpool ? { workerpool } : {}),
+        ...(members ? { members } : {}),
     };
 }
 

@@ -22,7 +22,7 @@ const ADMIN = "0x8ba1f109551bD432803012645Ac136ddd64DBA72";
 const OTHER = "0x9858EfFD232B4033E47d90003D41EC34EcaEda94";
 const ZERO = "0x0000000000000000000000000000000000000000";
 const ALLOWED_TOP_LEVEL =
-    "allowed keys of consortium: platform, docker, kubernetes, chain, authorities, externalAuthorities, client, rpc, keystore, protect, poco, foreign, bridge, permissioning, workerpool, pocoAdminKey, foreignDeployerKey";
+    "allowed keys of consortium: platform, docker, kubernetes, chain, authorities, externalAuthorities, client, rpc, keystore, protect, poco, foreign, bridge, permissioning, workerpool, members, pocoAdminKey, foreignDeployerKey";
 const PUBLIC_IDS = "public ids: 1, 3, 4, 5, 42, 134, 17000, 42161, 421614, 560048, 11155111";
 const WITH_POCO: RawConfig = { ...VALID, chain: { name: "home", networkId: 17, stepDuration: 2, accounts: { [ADMIN]: "1" } }, poco: { admin: ADMIN } };
 const BRIDGED: RawConfig = { ...WITH_POCO, foreign: { local: { chainId: 18 } }, bridge: { requiredSignatures: 1 } };

@@ -13,7 +13,7 @@ import { MOCK_WORKERPOOL, MOCK_WORKERPOOL_CREATION_BLOCK, evaluate, installMocks
  */
 
 type Outputs = ReturnType<typeof import("../../components/program").runProgram>;
-type WorkerpoolOutput = { address: string; scheduler: string; workers: { name: string; address: string; org?: string }[]; coreUrl: string; resultProxyUrl: string; ipfsGatewayUrl: string; orders: PublishedOrder[]; domain: { name: string; version: string; chainId: number; verifyingContract: string }; sdkChainJson: { default: string; chains: Record<string, { id: string; host: string; hub: string }> } };
+type WorkerpoolOutput = { address: string; org: string | null; scheduler: string; workers: { name: string; address: string; org?: string }[]; coreUrl: string; resultProxyUrl: string; ipfsGatewayUrl: string; orders: PublishedOrder[]; domain: { name: string; version: string; chainId: number; verifyingContract: string }; sdkChainJson: { default: string; chains: Record<string, { id: string; host: string; hub: string }> } };
 
 const CONTAINER = "docker:index/container:Container";
 const DYNAMIC = "pulumi-nodejs:dynamic:Resource";
@@ -359,6 +359,7 @@ describe("the dev stack's workerpool on Docker", () => {
         const setup = setupOf(dev);
         expect(dev.workerpool).toEqual({
             address: MOCK_WORKERPOOL,
+            org: "dev",
             scheduler: computeAddress(setup.inputs.ownerKey),
             workers: [{ name: "worker-1", address: expect.stringMatching(/^0x[0-9a-fA-F]{40}$/), org: "dev" }],
             coreUrl: "http://workerpool-core:13000",
