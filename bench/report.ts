@@ -86,7 +86,17 @@ async function sendAll(url: string, raws: readonly string[]): Promise<string[]> 
 async function confirm(url: string, hashes: readonly string[]): Promise<RawReceipt[]> {
     if (hashes.length === 0) return [];
     const last = hashes[hashes.length - 1];
-    while (!(await rpc(url, "eth_getTransactionReceipt", [last]))) await sleep(20);
+    const since = Date.now();
+    let nudged = since;
+    while (!(await rpc(url, "eth_getTransactionReceipt", [last]))) {
+        if (Date.now() - since > 60_000) throw new Error(`transaction ${last} not mined after 60 s: ${JSON.stringify(await rpc(url, "txpool_status", []))}`);
+        // Anvil's automine can leave ready transactions in its pool once no new one arrives: seal a block for them.
+        if (Date.now() - nudged > 500) {
+            nudged = Date.now();
+            await rpc(url, "evm_mine", []);
+        }
+        await sleep(20);
+    }
     for (;;) {
         const receipts = (await rpcBatch(url, hashes.map((hash) => ({ method: "eth_getTransactionReceipt", params: [hash] })))) as (RawReceipt | null)[];
         if (receipts.every((receipt) => receipt !== null)) {
@@ -264,7 +274,8 @@ async function measureChild(input: MeasureInput): Promise<Measurement> {
     const end = performance.now();
     const seconds = (end - start) / 1000;
     const maxRssMB = process.resourceUsage().maxRSS / 1024;
-    // Phases: range; logs (hub/RLC, then registries); deals and tasks (viewDeal/viewTask); blocks and receipts; balances and build.
+    // Phases: range; fetching the logs (hub/RLC, then registries); decoding them, the deals and tasks (viewDeal/viewTask) and the
+    // blocks and receipts (one progress message per 1,000 blocks: with fewer, all of it lands here); balances and build.
     const lastOf = (pattern: RegExp) => [...marks].reverse().find((mark) => pattern.test(mark.message));
     const countOf = (label: string) => Number(/\((\d+) events\)/.exec(lastOf(new RegExp(`report: ${label} logs`))?.message ?? "")?.[1] ?? 0);
     const rangeAt = marks[0]?.at ?? start;
@@ -276,8 +287,8 @@ async function measureChild(input: MeasureInput): Promise<Measurement> {
     const phases = {
         range: (rangeAt - start) / 1000,
         logs: (logsAt - rangeAt) / 1000,
-        // The first blocks message comes after the first chunk of blocks: the deals' share is before it, less a chunk's time.
-        deals: Math.max(0, (firstBlocksAt - logsAt) / 1000 - firstChunkSeconds),
+        // The first blocks message comes after the first chunk of blocks: decoding and the deals are before it, less a chunk's time.
+        decodeAndDeals: Math.max(0, (firstBlocksAt - logsAt) / 1000 - firstChunkSeconds),
         blocks: (blocksAt - firstBlocksAt) / 1000 + firstChunkSeconds,
         balancesAndBuild: (end - blocksAt) / 1000,
     };
@@ -296,7 +307,7 @@ async function measureChild(input: MeasureInput): Promise<Measurement> {
 function measureInChild(input: MeasureInput, label: string): Promise<Measurement> {
     const execArgv = ["-r", require.resolve("ts-node/register/transpile-only")];
     if (process.env.BENCH_PROFILE) {
-        const dir = path.join(__dirname, "..", ".bench-profiles");
+        const dir = path.join(os.tmpdir(), "bench-report-profiles");
         mkdirSync(dir, { recursive: true });
         execArgv.push("--cpu-prof", "--cpu-prof-dir", dir, "--cpu-prof-name", `report-${label}.cpuprofile`);
     }
@@ -320,12 +331,21 @@ async function main() {
     const load = await generate();
     const { scenario, checkpoints } = load;
     const rows: (Checkpoint & Measurement)[] = [];
+    const failures: { tasks: number; error: string }[] = [];
     try {
         for (const checkpoint of checkpoints) {
-            const measurement = await measureInChild(
-                { rpcUrl: scenario.node.rpcUrl, contracts: scenario.contracts, to: checkpoint.block, outputs: scenario.outputs, members: { ...scenario.members } },
-                `${checkpoint.tasks}`,
-            );
+            let measurement: Measurement;
+            try {
+                measurement = await measureInChild(
+                    { rpcUrl: scenario.node.rpcUrl, contracts: scenario.contracts, to: checkpoint.block, outputs: scenario.outputs, members: { ...scenario.members } },
+                    `${checkpoint.tasks}`,
+                );
+            } catch (error) {
+                const message = error instanceof Error ? error.message : String(error);
+                console.error(`[report] ${checkpoint.tasks} tasks: FAILED: ${message}`);
+                failures.push({ tasks: checkpoint.tasks, error: message.split("\n").slice(0, 2).join(" ") });
+                continue;
+            }
             if (measurement.completed !== checkpoint.tasks || measurement.deals !== checkpoint.deals) {
                 throw new Error(`the report of ${checkpoint.tasks} tasks counts ${measurement.completed} completed tasks and ${measurement.deals} deals (expected ${checkpoint.deals})`);
             }
@@ -342,16 +362,24 @@ async function main() {
     console.log();
     console.log(`Machine: ${nproc} CPUs (nproc), ${totalGB} GB memory (os.totalmem), Node ${process.version}, anvil (automine). Load generated in ${load.seconds.toFixed(0)} s (${load.transactions} transactions, not measured).`);
     console.log();
-    console.log("| tasks | deals | blocks | events | report time (s) | ms per 1,000 events | peak RSS (MB) | logs (s) | deals & tasks (s) | blocks (s) | balances & build (s) |");
+    console.log("| tasks | deals | blocks | events | report time (s) | ms per 1,000 events | peak RSS (MB) | fetch logs (s) | decode, deals & tasks (s) | blocks (s) | balances & build (s) |");
     console.log("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (const row of rows) {
         const perThousand = (1000 * row.seconds) / (row.events / 1000);
         const p = row.phases;
         console.log(
-            `| ${row.tasks} | ${row.deals} | ${row.blocks} | ${row.events} | ${row.seconds.toFixed(2)} | ${perThousand.toFixed(1)} | ${row.maxRssMB.toFixed(0)} | ${p.logs.toFixed(2)} | ${p.deals.toFixed(2)} | ${p.blocks.toFixed(2)} | ${p.balancesAndBuild.toFixed(2)} |`,
+            `| ${row.tasks} | ${row.deals} | ${row.blocks} | ${row.events} | ${row.seconds.toFixed(2)} | ${perThousand.toFixed(1)} | ${row.maxRssMB.toFixed(0)} | ${p.logs.toFixed(2)} | ${p.decodeAndDeals.toFixed(2)} | ${p.blocks.toFixed(2)} | ${p.balancesAndBuild.toFixed(2)} |`,
         );
     }
+    for (const failure of failures) {
+        const checkpoint = checkpoints.find((candidate) => candidate.tasks === failure.tasks)!;
+        console.log(`| ${failure.tasks} | ${checkpoint.deals} | ${checkpoint.block - scenario.contracts.pocoDeploymentBlock + 1} | | failed: ${failure.error.replace(/\|/g, "/")} | | | | | | |`);
+    }
     console.log();
+    if (rows.length === 0) {
+        process.exitCode = 1;
+        return;
+    }
     const first = rows[0];
     const last = rows[rows.length - 1];
     if (rows.length > 1) {
@@ -364,8 +392,10 @@ async function main() {
                 `peak RSS +${memoryGrowth.toFixed(2)} MB per 1,000 events over a ${first.baselineRssMB.toFixed(0)} MB baseline (the child before the report).`,
         );
     }
-    const timeHolds = last.seconds < GOAL.seconds;
-    const memoryHolds = last.maxRssMB < GOAL.megabytes;
+    const largest = Math.max(...checkpoints.map((checkpoint) => checkpoint.tasks));
+    const timeHolds = last.tasks === largest && last.seconds < GOAL.seconds;
+    const memoryHolds = last.tasks === largest && last.maxRssMB < GOAL.megabytes;
+    if (last.tasks !== largest) console.log(`The report of ${largest} tasks failed: the goals are missed.`);
     console.log(
         `Goals at ${last.tasks} tasks: time ${last.seconds.toFixed(2)} s < ${GOAL.seconds} s: ${timeHolds ? "holds" : "MISSED"}; ` +
             `peak memory ${last.maxRssMB.toFixed(0)} MB < ${GOAL.megabytes} MB: ${memoryHolds ? "holds" : "MISSED"}.`,

@@ -60,6 +60,18 @@ const TIMELINE_SLICES = 12;
 
 const sum = (values: Iterable<bigint>) => [...values].reduce((total, value) => total + value, 0n);
 
+/** EIP-55 checksums, each computed once (a keccak per call): the events name the same accounts thousands of times. */
+const checksums = new Map<string, string>();
+function checksummed(address: string): string {
+    const key = address.toLowerCase();
+    let known = checksums.get(key);
+    if (known === undefined) {
+        known = getAddress(key);
+        checksums.set(key, known);
+    }
+    return known;
+}
+
 class Ledger {
     private readonly values = new Map<string, bigint>();
     add(key: string, amount: bigint | number): void {
@@ -75,7 +87,10 @@ function seenAccounts(data: Omit<ChainData, "balances">): Set<string> {
     const seen = new Set<string>();
     const skip = new Set([ZeroAddress, data.range.hub]);
     const note = (address: string | undefined) => {
-        if (address && /^0x[0-9a-fA-F]{40}$/.test(address) && !skip.has(getAddress(address))) seen.add(getAddress(address));
+        if (address && address.length === 42 && address.startsWith("0x")) {
+            const account = checksummed(address);
+            if (!skip.has(account)) seen.add(account);
+        }
     };
     for (const event of data.events) {
         if (event.source === "registry") {
@@ -90,7 +105,7 @@ function seenAccounts(data: Omit<ChainData, "balances">): Set<string> {
 
 /** Every account the report is about: the parties', then the unattributed ones it saw. */
 export function reportedAccounts(data: Omit<ChainData, "balances">, parties: readonly PartyAccount[]): PartyAccount[] {
-    const known = new Map(parties.map((party) => [getAddress(party.address), { ...party, address: getAddress(party.address) }]));
+    const known = new Map(parties.map((party) => [checksummed(party.address), { ...party, address: checksummed(party.address) }]));
     for (const address of seenAccounts(data)) {
         if (!known.has(address)) known.set(address, { address, organisation: UNATTRIBUTED, roles: address === KITTY ? ["PoCo kitty"] : ["seen on chain"] });
     }
@@ -103,7 +118,7 @@ const taskIdOf = (dealid: string, index: number) => keccak256(solidityPacked(["b
 export function buildReport(data: ChainData, parties: readonly PartyAccount[]): UsageReport {
     const accounts = reportedAccounts(data, parties);
     const orgOf = new Map(accounts.map((account) => [account.address, account.organisation]));
-    const org = (address: string | undefined) => (address ? (orgOf.get(getAddress(address)) ?? UNATTRIBUTED) : UNATTRIBUTED);
+    const org = (address: string | undefined) => (address ? (orgOf.get(checksummed(address)) ?? UNATTRIBUTED) : UNATTRIBUTED);
     const names = [...new Set(accounts.map((account) => account.organisation))].sort((a, b) => (a === UNATTRIBUTED ? 1 : b === UNATTRIBUTED ? -1 : a < b ? -1 : a > b ? 1 : 0));
     const counts = new Ledger();
     const amounts = new Ledger();
@@ -116,7 +131,7 @@ export function buildReport(data: ChainData, parties: readonly PartyAccount[]): 
     // Ownership of apps, datasets and workerpools: the registries' Transfers from their beginning.
     const owners = new Map<string, { kind: "apps" | "datasets" | "workerpools"; owner: string }>();
     for (const event of data.events.filter((candidate) => candidate.source === "registry")) {
-        const asset = getAddress(`0x${BigInt(event.args.tokenId).toString(16).padStart(40, "0")}`);
+        const asset = checksummed(`0x${BigInt(event.args.tokenId).toString(16).padStart(40, "0")}`);
         owners.set(asset, { kind: event.registry!, owner: event.args.to });
         if (!inRange(event)) continue;
         if (event.args.from === ZeroAddress) counts.add(`${org(event.args.to)}:created`, 1);
@@ -167,7 +182,7 @@ export function buildReport(data: ChainData, parties: readonly PartyAccount[]): 
                 // The sponsor's Seize in its task's finalize is the price it paid; any other Seize is a penalty.
                 const taskid = args.ref;
                 const deal = data.deals[data.taskDeals[taskid] ?? ""];
-                const payment = deal !== undefined && finalizedTxs.get(event.transactionHash) === taskid && getAddress(args.owner) === getAddress(deal.sponsor);
+                const payment = deal !== undefined && finalizedTxs.get(event.transactionHash) === taskid && checksummed(args.owner) === deal.sponsor;
                 amounts.add(`${org(args.owner)}:${payment ? "paid" : "seized"}`, BigInt(args.amount));
                 break;
             }

@@ -1,4 +1,4 @@
-import { Contract, getAddress, type JsonRpcProvider, type Log } from "ethers";
+import { Contract, getAddress, keccak256, solidityPacked, toQuantity, type JsonRpcProvider } from "ethers";
 import { connectRpc, type RpcCredentials } from "../chain/rpc";
 import { artifacts } from "../poco/artifacts";
 import { buildReport, reportedAccounts, type AccountBalances, type ChainData, type DealView } from "./build";
@@ -29,7 +29,7 @@ export interface CollectOptions {
     /** A member's gateway credentials (secret), when RPC is behind the gateway. */
     readonly credentials?: RpcCredentials;
     readonly contracts: ReportContracts;
-    /** Default: PoCo's deployment block. */
+    /** Default: the block after PoCo's deployment. */
     readonly from?: RangeBound;
     /** Default: the latest block. Give it to reproduce a report: the same range, the same bytes. */
     readonly to?: RangeBound;
@@ -38,7 +38,25 @@ export interface CollectOptions {
     readonly progress?: (message: string) => void;
 }
 
-const DEFAULT_LOG_WINDOW = 2000;
+const DEFAULT_LOG_WINDOW = 500;
+
+/**
+ * JSON-RPC for the large answers (logs, blocks, receipts), over Node's fetch: ethers decodes every answer's bytes with
+ * its own JavaScript UTF-8 decoder, which costs more than the report itself for a hundred thousand logs.
+ */
+function rawRpc(rpcUrl: string, credentials: RpcCredentials | undefined) {
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    if (credentials) headers.authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString("base64")}`;
+    let id = 0;
+    return async <T>(method: string, params: unknown[]): Promise<T> => {
+        const response = await fetch(rpcUrl, { method: "POST", headers, body: JSON.stringify({ jsonrpc: "2.0", id: ++id, method, params }) });
+        if (!response.ok) throw new ReportError(`${method} at ${rpcUrl} answered HTTP ${response.status}`);
+        const answer = (await response.json()) as { result?: T; error?: { message: string } };
+        if (answer.error) throw new ReportError(`${method} at ${rpcUrl} failed: ${answer.error.message}`);
+        return answer.result as T;
+    };
+}
+type RawRpc = ReturnType<typeof rawRpc>;
 /** Requests in flight at once (ethers batches them into JSON-RPC batches of 100). */
 const CONCURRENCY = 200;
 
@@ -51,9 +69,20 @@ export class ReportError extends Error {
 
 async function inChunks<T, R>(items: readonly T[], run: (item: T) => Promise<R>): Promise<R[]> {
     const results: R[] = [];
-    for (let start = 0; start < items.length; start += CONCURRENCY) results.push(...(await Promise.all(items.slice(start, start + CONCURRENCY).map(run))));
+    for (let start = 0; start < items.length; start += CONCURRENCY) for (const result of await Promise.all(items.slice(start, start + CONCURRENCY).map(run))) results.push(result);
     return results;
 }
+
+/** A log as the node sends it, and as the decoder takes it. */
+interface RawLog {
+    readonly address: string;
+    readonly topics: string[];
+    readonly data: string;
+    readonly blockNumber: string;
+    readonly logIndex: string;
+    readonly transactionHash: string;
+}
+type LogEntry = { readonly address: string; readonly topics: readonly string[]; readonly data: string; readonly blockNumber: number; readonly index: number; readonly transactionHash: string };
 
 interface RawBlock {
     readonly number: string;
@@ -86,7 +115,9 @@ async function resolveRange(provider: JsonRpcProvider, options: CollectOptions, 
     const latest = Number(await provider.send("eth_blockNumber", []));
     const resolve = async (bound: RangeBound | undefined, fallback: number, side: "after" | "before") =>
         bound === undefined ? fallback : typeof bound === "number" ? bound : blockAt(provider, bound, latest, side);
-    const fromBlock = await resolve(options.from, options.contracts.pocoDeploymentBlock, "after");
+    // By default the usage since PoCo is there: from the block after its deployment, where RLC and the hub already
+    // exist (the faucet RLC's constructor gives its supply without a Transfer event, which no flow could account for).
+    const fromBlock = await resolve(options.from, options.contracts.pocoDeploymentBlock + 1, "after");
     const toBlock = await resolve(options.to, latest, "before");
     if (toBlock > latest) throw new ReportError(`the range ends at block ${toBlock}, but the node's latest block is ${latest}`);
     if (fromBlock > toBlock) throw new ReportError(`the range is empty: it starts at block ${fromBlock} and ends at block ${toBlock}`);
@@ -105,43 +136,66 @@ async function resolveRange(provider: JsonRpcProvider, options: CollectOptions, 
     };
 }
 
-/** Logs of these addresses and topics in windows of `window` blocks, oldest first, with progress. */
-async function logsIn(provider: JsonRpcProvider, filter: { address: string[]; topics: string[][] }, from: number, to: number, window: number, label: string, progress: (message: string) => void): Promise<Log[]> {
-    const found: Log[] = [];
+/** Logs of these addresses and topics in windows of `window` blocks, oldest first, each decoded as it arrives, with progress. */
+async function eventsIn(
+    rpc: RawRpc,
+    filter: { address: string[]; topics: string[][] },
+    range: { from: number; to: number; window: number },
+    decode: (log: LogEntry) => ChainEvent | undefined,
+    label: string,
+    progress: (message: string) => void,
+): Promise<ChainEvent[]> {
+    const found: ChainEvent[] = [];
     const windows: [number, number][] = [];
-    for (let start = from; start <= to; start += window) windows.push([start, Math.min(to, start + window - 1)]);
+    for (let start = range.from; start <= range.to; start += range.window) windows.push([start, Math.min(range.to, start + range.window - 1)]);
     let done = 0;
-    for (let start = 0; start < windows.length; start += 8) {
-        const batch = await Promise.all(windows.slice(start, start + 8).map(([fromBlock, toBlock]) => provider.getLogs({ ...filter, fromBlock, toBlock })));
-        for (const logs of batch) found.push(...logs);
+    // Two windows in flight: each answer is parsed whole, so fewer at once keeps the peak memory down.
+    for (let start = 0; start < windows.length; start += 2) {
+        // Raw eth_getLogs: ethers' Log objects cost more than the decoding, for a hundred thousand logs.
+        const batch = await Promise.all(
+            windows.slice(start, start + 2).map(([fromBlock, toBlock]) => rpc<RawLog[]>("eth_getLogs", [{ ...filter, fromBlock: toQuantity(fromBlock), toBlock: toQuantity(toBlock) }])),
+        );
+        for (const logs of batch) {
+            for (const log of logs) {
+                const event = decode({ address: log.address, topics: log.topics, data: log.data, blockNumber: Number(log.blockNumber), index: Number(log.logIndex), transactionHash: log.transactionHash });
+                if (event) found.push(event);
+            }
+        }
         done += batch.length;
-        progress(`report: ${label} logs ${Math.min(to, from + done * window - 1)}/${to} (${found.length} events)`);
+        progress(`report: ${label} logs ${Math.min(range.to, range.from + done * range.window - 1)}/${range.to} (${found.length} events)`);
     }
     return found;
 }
 
-async function collectEvents(provider: JsonRpcProvider, options: CollectOptions, range: ReportRange, progress: (message: string) => void): Promise<ChainEvent[]> {
+async function collectEvents(rpc: RawRpc, options: CollectOptions, range: ReportRange, progress: (message: string) => void): Promise<ChainEvent[]> {
     const window = options.logWindow ?? DEFAULT_LOG_WINDOW;
     const { contracts } = options;
+    // Keyed by lowercase address: a log's address is compared without computing a checksum per log.
     const sources = new Map<string, "hub" | "token" | "bridge">([
-        [getAddress(contracts.hub), "hub"],
-        [range.rlc, "token"],
-        ...(contracts.homeBridge ? ([[getAddress(contracts.homeBridge), "bridge"]] as const) : []),
+        [contracts.hub.toLowerCase(), "hub"],
+        [range.rlc.toLowerCase(), "token"],
+        ...(contracts.homeBridge ? ([[contracts.homeBridge.toLowerCase(), "bridge"]] as const) : []),
     ]);
     const topics = [...new Set([...topicsOf("hub"), ...topicsOf("token"), ...(contracts.homeBridge ? topicsOf("bridge") : [])])];
-    const logs = await logsIn(provider, { address: [...sources.keys()], topics: [topics] }, range.fromBlock, range.toBlock, window, "hub, RLC and bridge", progress);
-    const registries = new Map(Object.entries(contracts.registries).map(([kind, address]) => [getAddress(address), kind as "apps" | "datasets" | "workerpools"]));
+    const events = await eventsIn(
+        rpc,
+        { address: [...sources.keys()].map((address) => getAddress(address)), topics: [topics] },
+        { from: range.fromBlock, to: range.toBlock, window },
+        (log) => decodeLog(sources.get(log.address.toLowerCase())!, log),
+        "hub, RLC and bridge",
+        progress,
+    );
+    const registries = new Map(Object.entries(contracts.registries).map(([kind, address]) => [address.toLowerCase(), kind as "apps" | "datasets" | "workerpools"]));
     // Ownership at the end needs the registries' whole history, from PoCo's deployment.
-    const registryLogs = await logsIn(provider, { address: [...registries.keys()], topics: [topicsOf("registry")] }, Math.min(contracts.pocoDeploymentBlock, range.fromBlock), range.toBlock, window, "registries", progress);
-    const events: ChainEvent[] = [];
-    for (const log of logs) {
-        const event = decodeLog(sources.get(getAddress(log.address))!, log);
-        if (event) events.push(event);
-    }
-    for (const log of registryLogs) {
-        const event = decodeLog("registry", log, registries.get(getAddress(log.address)));
-        if (event) events.push(event);
-    }
+    const registryEvents = await eventsIn(
+        rpc,
+        { address: Object.values(contracts.registries).map((address) => getAddress(address)), topics: [topicsOf("registry")] },
+        { from: Math.min(contracts.pocoDeploymentBlock, range.fromBlock), to: range.toBlock, window },
+        (log) => decodeLog("registry", log, registries.get(log.address.toLowerCase())),
+        "registries",
+        progress,
+    );
+    for (const event of registryEvents) events.push(event);
     return events.sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
 }
 
@@ -156,58 +210,79 @@ async function collectDeals(hub: Contract, events: readonly ChainEvent[]): Promi
         if ((event.name === "Reward" || event.name === "Seize") && event.args.ref) taskIds.add(event.args.ref);
     }
     const taskDeals: Record<string, string> = {};
-    await inChunks([...taskIds], async (taskid) => {
+    const deals: Record<string, DealView> = {};
+    const categories = new Map<string, number>();
+    const viewDeals = (ids: readonly string[]) =>
+        inChunks(ids, async (dealid) => {
+            const deal = await hub.viewDeal(dealid);
+            const category = deal.category.toString();
+            if (!categories.has(category)) categories.set(category, Number((await hub.viewCategory(deal.category)).workClockTimeRef));
+            const resource = (entry: { pointer: string; owner: string; price: bigint }) => ({ pointer: getAddress(entry.pointer), owner: getAddress(entry.owner), price: entry.price.toString() });
+            deals[dealid] = {
+                app: resource(deal.app),
+                dataset: resource(deal.dataset),
+                workerpool: resource(deal.workerpool),
+                requester: getAddress(deal.requester),
+                sponsor: getAddress(deal.sponsor),
+                botFirst: Number(deal.botFirst),
+                botSize: Number(deal.botSize),
+                startTime: Number(deal.startTime),
+                workClockTimeRef: categories.get(category)!,
+            };
+        });
+    // A deal's task ids are keccak256(dealid, index) (IexecPoco2Facet initialize): only tasks of older deals need viewTask.
+    await viewDeals([...dealIds]);
+    for (const [dealid, deal] of Object.entries(deals)) {
+        for (let index = deal.botFirst; index < deal.botFirst + deal.botSize; index++) {
+            const taskid = keccak256(solidityPacked(["bytes32", "uint256"], [dealid, index]));
+            if (taskIds.has(taskid)) taskDeals[taskid] = dealid;
+        }
+    }
+    const older = new Set<string>();
+    await inChunks([...taskIds].filter((taskid) => taskDeals[taskid] === undefined), async (taskid) => {
         const task = await hub.viewTask(taskid);
         if (BigInt(task.dealid) !== 0n) {
             taskDeals[taskid] = task.dealid;
-            dealIds.add(task.dealid);
+            if (!deals[task.dealid]) older.add(task.dealid);
         }
     });
-    const categories = new Map<string, number>();
-    const deals: Record<string, DealView> = {};
-    await inChunks([...dealIds], async (dealid) => {
-        const deal = await hub.viewDeal(dealid);
-        const category = deal.category.toString();
-        if (!categories.has(category)) categories.set(category, Number((await hub.viewCategory(deal.category)).workClockTimeRef));
-        const resource = (entry: { pointer: string; owner: string; price: bigint }) => ({ pointer: getAddress(entry.pointer), owner: getAddress(entry.owner), price: entry.price.toString() });
-        deals[dealid] = {
-            app: resource(deal.app),
-            dataset: resource(deal.dataset),
-            workerpool: resource(deal.workerpool),
-            requester: getAddress(deal.requester),
-            sponsor: getAddress(deal.sponsor),
-            botFirst: Number(deal.botFirst),
-            botSize: Number(deal.botSize),
-            startTime: Number(deal.startTime),
-            workClockTimeRef: categories.get(category)!,
-        };
-    });
+    await viewDeals([...older]);
     return { deals, taskDeals };
 }
 
 /** Every block's author, and its transactions' senders and gas (eth_getBlockReceipts, for blocks with transactions). */
-async function collectBlocks(provider: JsonRpcProvider, range: ReportRange, progress: (message: string) => void) {
+async function collectBlocks(rpc: RawRpc, range: ReportRange, progress: (message: string) => void) {
     const senders: Record<string, { transactions: number; gasUsed: bigint }> = {};
     const sealers: Record<string, number> = {};
     const numbers = Array.from({ length: range.toBlock - range.fromBlock + 1 }, (_, index) => range.fromBlock + index);
     for (let start = 0; start < numbers.length; start += CONCURRENCY * 5) {
         const slice = numbers.slice(start, start + CONCURRENCY * 5);
-        const blocks = await inChunks(slice, (number) => block(provider, number));
+        const blocks = await inChunks(slice, (number) => rpc<RawBlock | null>("eth_getBlockByNumber", [toQuantity(number), false]));
         const busy = blocks.filter((raw): raw is RawBlock => raw !== null && raw.transactions.length > 0);
-        const receipts = await inChunks(busy, (raw) => provider.send("eth_getBlockReceipts", [raw.number]) as Promise<{ from: string; gasUsed: string }[]>);
-        for (const raw of blocks) if (raw) sealers[getAddress(raw.miner)] = (sealers[getAddress(raw.miner)] ?? 0) + 1;
+        const receipts = await inChunks(busy, (raw) => rpc<{ from: string; gasUsed: string }[]>("eth_getBlockReceipts", [raw.number]));
+        for (const raw of blocks) if (raw) sealers[raw.miner.toLowerCase()] = (sealers[raw.miner.toLowerCase()] ?? 0) + 1;
         for (const receipt of receipts.flat()) {
-            const sender = getAddress(receipt.from);
-            const entry = (senders[sender] ??= { transactions: 0, gasUsed: 0n });
+            const entry = (senders[receipt.from.toLowerCase()] ??= { transactions: 0, gasUsed: 0n });
             entry.transactions += 1;
             entry.gasUsed += BigInt(receipt.gasUsed);
         }
         progress(`report: blocks ${slice[slice.length - 1]}/${range.toBlock}`);
     }
+    // Keyed by lowercase address while counting (no checksum per receipt), checksummed once at the end.
     return {
-        senders: Object.fromEntries(Object.entries(senders).map(([address, entry]) => [address, { transactions: entry.transactions, gasUsed: entry.gasUsed.toString() }])),
-        sealers,
+        senders: Object.fromEntries(Object.entries(senders).map(([address, entry]) => [getAddress(address), { transactions: entry.transactions, gasUsed: entry.gasUsed.toString() }])),
+        sealers: Object.fromEntries(Object.entries(sealers).map(([address, blocks]) => [getAddress(address), blocks])),
     };
+}
+
+/**
+ * A hub whose escrow facet is not cut in yet (the diamond exists, its facets come in the next transactions: a range
+ * starting inside PoCo's deployment) answers with a revert: nobody could hold anything in it. Any other error (a pruned
+ * node's missing state) is passed on.
+ */
+function notYetCut(error: unknown): { stake: bigint; locked: bigint } {
+    if ((error as { code?: string }).code === "CALL_EXCEPTION") return { stake: 0n, locked: 0n };
+    throw error;
 }
 
 /** Balances of the accounts at a block; undefined when the node has no state there (a pruned node). */
@@ -217,7 +292,7 @@ async function balancesAt(provider: JsonRpcProvider, hub: Contract, token: Contr
         const [hubCode, tokenCode] = await Promise.all([provider.getCode(hub.target as string, blockTag), provider.getCode(token.target as string, blockTag)]);
         const entries = await inChunks(accounts, async (address) => {
             const [account, held] = await Promise.all([
-                hubCode === "0x" ? { stake: 0n, locked: 0n } : hub.viewAccount(address, { blockTag }),
+                hubCode === "0x" ? { stake: 0n, locked: 0n } : hub.viewAccount(address, { blockTag }).catch(notYetCut),
                 tokenCode === "0x" ? 0n : token.balanceOf(address, { blockTag }),
             ]);
             return [address, { hub: account.stake.toString(), locked: account.locked.toString(), token: held.toString() }] as const;
@@ -239,9 +314,10 @@ export async function collectChainData(options: CollectOptions, parties: readonl
         const hub = new Contract(options.contracts.hub, artifacts.iexecToken().abi as never[], provider);
         const range = await resolveRange(provider, options, String(await hub.token()));
         progress(`report: blocks ${range.fromBlock} (${range.fromBlockHash}) to ${range.toBlock} (${range.toBlockHash})`);
-        const events = await collectEvents(provider, options, range, progress);
+        const rpc = rawRpc(options.rpcUrl, options.credentials);
+        const events = await collectEvents(rpc, options, range, progress);
         const { deals, taskDeals } = await collectDeals(hub, events);
-        const { senders, sealers } = await collectBlocks(provider, range, progress);
+        const { senders, sealers } = await collectBlocks(rpc, range, progress);
         const data: ChainData = { range, events, deals, taskDeals, senders, sealers };
         const accounts = reportedAccounts(data, parties).map((account) => account.address);
         const token = new Contract(range.rlc, ["function balanceOf(address) view returns (uint256)"], provider);

@@ -1,4 +1,4 @@
-import { Interface, getAddress, type Log } from "ethers";
+import { Interface, getAddress, type EventFragment, type Log } from "ethers";
 import { artifacts } from "../poco/artifacts";
 
 /**
@@ -47,25 +47,69 @@ const interfaces = (): Record<Source, Interface> =>
         bridge: new Interface(BRIDGE_ABI),
     });
 
+const EVENT_NAMES: Record<Source, readonly string[]> = {
+    hub: HUB_EVENTS,
+    registry: ["Transfer"],
+    token: ["Transfer"],
+    bridge: ["AffirmationCompleted", "UserRequestForSignature"],
+};
+
+/** Per source, the events the report reads by their topic: a log is decoded without searching the ABI. */
+let fragments: Record<Source, Map<string, EventFragment>> | undefined;
+const fragmentsOf = (source: Source): Map<string, EventFragment> =>
+    (fragments ??= Object.fromEntries(
+        (Object.keys(EVENT_NAMES) as Source[]).map((each) => [each, new Map(EVENT_NAMES[each].map((name) => { const event = interfaces()[each].getEvent(name)!; return [event.topicHash, event] as const; }))]),
+    ) as Record<Source, Map<string, EventFragment>>)[source];
+
 /** The topics the report asks the node for, per source. */
 export function topicsOf(source: Source): string[] {
-    const abi = interfaces()[source];
-    const names = source === "hub" ? HUB_EVENTS : source === "bridge" ? ["AffirmationCompleted", "UserRequestForSignature"] : ["Transfer"];
-    return names.map((name) => abi.getEvent(name)!.topicHash);
+    return [...fragmentsOf(source).keys()];
 }
 
-function plain(value: unknown): string {
-    if (typeof value === "bigint") return value.toString();
-    if (typeof value === "string" && /^0x[0-9a-fA-F]{40}$/.test(value)) return getAddress(value);
-    return String(value);
+/** ethers decodes addresses checksummed and integers as bigints: all become strings. */
+const plain = (value: unknown): string => (typeof value === "bigint" ? value.toString() : String(value));
+
+/** EIP-55 checksums, each computed once: the logs name the same accounts thousands of times. */
+const checksums = new Map<string, string>();
+function checksummed(word: string): string {
+    const lower = `0x${word.slice(-40)}`.toLowerCase();
+    let known = checksums.get(lower);
+    if (known === undefined) {
+        known = getAddress(lower);
+        checksums.set(lower, known);
+    }
+    return known;
 }
 
-/** Decodes a log of a known source; undefined for an event the report does not read. */
+const STATIC_TYPES = new Set(["address", "uint256", "bytes32"]);
+
+/** A 32-byte word (hex, without 0x) as the report's string for its type. */
+function wordValue(type: string, word: string): string {
+    if (type === "address") return checksummed(word);
+    if (type === "uint256") return BigInt(`0x${word}`).toString();
+    return `0x${word}`;
+}
+
+/**
+ * The events whose arguments are all static (addresses, integers, hashes) are read word by word, which is what the ABI
+ * says they are; ethers' general decoder builds objects per log that cost more than the report for a hundred thousand
+ * logs (tests/unit/reportEvents.test.ts checks both agree). The others (TaskFinalize's results) go through ethers.
+ */
 export function decodeLog(source: Source, log: Pick<Log, "topics" | "data" | "blockNumber" | "index" | "transactionHash">, registry?: ChainEvent["registry"]): ChainEvent | undefined {
-    const abi = interfaces()[source];
-    const parsed = abi.parseLog({ topics: [...log.topics], data: log.data });
-    if (!parsed) return undefined;
+    const fragment = fragmentsOf(source).get(log.topics[0]);
+    if (!fragment) return undefined;
     const args: Record<string, string> = {};
-    parsed.fragment.inputs.forEach((input, index) => (args[input.name] = plain(parsed.args[index])));
-    return { source, ...(registry ? { registry } : {}), name: parsed.name, blockNumber: log.blockNumber, logIndex: log.index, transactionHash: log.transactionHash, args };
+    if (fragment.inputs.every((input) => input.indexed || STATIC_TYPES.has(input.type))) {
+        let topic = 1;
+        let offset = 2;
+        for (const input of fragment.inputs) {
+            if (!STATIC_TYPES.has(input.type)) return undefined;
+            const word = input.indexed ? log.topics[topic++].slice(2) : log.data.slice(offset, (offset += 64));
+            args[input.name] = wordValue(input.type, word);
+        }
+    } else {
+        const values = interfaces()[source].decodeEventLog(fragment, log.data, log.topics);
+        fragment.inputs.forEach((input, index) => (args[input.name] = plain(values[index])));
+    }
+    return { source, ...(registry ? { registry } : {}), name: fragment.name, blockNumber: log.blockNumber, logIndex: log.index, transactionHash: log.transactionHash, args };
 }
