@@ -33,12 +33,15 @@ export interface CollectOptions {
     readonly from?: RangeBound;
     /** Default: the latest block. Give it to reproduce a report: the same range, the same bytes. */
     readonly to?: RangeBound;
-    /** Blocks per eth_getLogs request. */
+    /** The most blocks per eth_getLogs request (fewer where blocks hold many logs). */
     readonly logWindow?: number;
     readonly progress?: (message: string) => void;
 }
 
-const DEFAULT_LOG_WINDOW = 500;
+/** The most blocks one eth_getLogs asks for; fewer where the chain is dense. */
+const DEFAULT_LOG_WINDOW = 2000;
+const FIRST_WINDOW = 50;
+const LOGS_PER_REQUEST = 5000;
 
 /**
  * JSON-RPC for the large answers (logs, blocks, receipts), over Node's fetch: ethers decodes every answer's bytes with
@@ -146,23 +149,21 @@ async function eventsIn(
     progress: (message: string) => void,
 ): Promise<ChainEvent[]> {
     const found: ChainEvent[] = [];
-    const windows: [number, number][] = [];
-    for (let start = range.from; start <= range.to; start += range.window) windows.push([start, Math.min(range.to, start + range.window - 1)]);
-    let done = 0;
-    // Two windows in flight: each answer is parsed whole, so fewer at once keeps the peak memory down.
-    for (let start = 0; start < windows.length; start += 2) {
+    // One window at a time, sized to about LOGS_PER_REQUEST logs from the last answer's density: each answer is parsed
+    // whole, so a dense stretch of the chain (a hundred tasks a block) must not come back in one piece.
+    let window = Math.min(range.window, FIRST_WINDOW);
+    for (let fromBlock = range.from; fromBlock <= range.to; ) {
+        const toBlock = Math.min(range.to, fromBlock + window - 1);
         // Raw eth_getLogs: ethers' Log objects cost more than the decoding, for a hundred thousand logs.
-        const batch = await Promise.all(
-            windows.slice(start, start + 2).map(([fromBlock, toBlock]) => rpc<RawLog[]>("eth_getLogs", [{ ...filter, fromBlock: toQuantity(fromBlock), toBlock: toQuantity(toBlock) }])),
-        );
-        for (const logs of batch) {
-            for (const log of logs) {
-                const event = decode({ address: log.address, topics: log.topics, data: log.data, blockNumber: Number(log.blockNumber), index: Number(log.logIndex), transactionHash: log.transactionHash });
-                if (event) found.push(event);
-            }
+        const logs = await rpc<RawLog[]>("eth_getLogs", [{ ...filter, fromBlock: toQuantity(fromBlock), toBlock: toQuantity(toBlock) }]);
+        for (const log of logs) {
+            const event = decode({ address: log.address, topics: log.topics, data: log.data, blockNumber: Number(log.blockNumber), index: Number(log.logIndex), transactionHash: log.transactionHash });
+            if (event) found.push(event);
         }
-        done += batch.length;
-        progress(`report: ${label} logs ${Math.min(range.to, range.from + done * range.window - 1)}/${range.to} (${found.length} events)`);
+        progress(`report: ${label} logs ${toBlock}/${range.to} (${found.length} events)`);
+        const blocks = toBlock - fromBlock + 1;
+        window = Math.max(1, Math.min(range.window, Math.floor((blocks * LOGS_PER_REQUEST) / Math.max(1, logs.length))));
+        fromBlock = toBlock + 1;
     }
     return found;
 }
