@@ -1,5 +1,5 @@
 import { ZeroAddress, getAddress, keccak256, solidityPacked } from "ethers";
-import type { ChainEvent } from "./events";
+import { checksummed, type ChainEvent } from "./events";
 import {
     REPORT_VERSION,
     UNATTRIBUTED,
@@ -60,18 +60,6 @@ const TIMELINE_SLICES = 12;
 
 const sum = (values: Iterable<bigint>) => [...values].reduce((total, value) => total + value, 0n);
 
-/** EIP-55 checksums, each computed once (a keccak per call): the events name the same accounts thousands of times. */
-const checksums = new Map<string, string>();
-function checksummed(address: string): string {
-    const key = address.toLowerCase();
-    let known = checksums.get(key);
-    if (known === undefined) {
-        known = getAddress(key);
-        checksums.set(key, known);
-    }
-    return known;
-}
-
 class Ledger {
     private readonly values = new Map<string, bigint>();
     add(key: string, amount: bigint | number): void {
@@ -112,7 +100,8 @@ export function reportedAccounts(data: Omit<ChainData, "balances">, parties: rea
     return [...known.values()];
 }
 
-const taskIdOf = (dealid: string, index: number) => keccak256(solidityPacked(["bytes32", "uint256"], [dealid, index]));
+/** A deal's task id: keccak256(dealid, index) (IexecPoco2Facet initialize). */
+export const taskIdOf = (dealid: string, index: number) => keccak256(solidityPacked(["bytes32", "uint256"], [dealid, index]));
 
 /** Builds the report: `parties` map accounts to organisations; every other account seen is unattributed. */
 export function buildReport(data: ChainData, parties: readonly PartyAccount[]): UsageReport {

@@ -1,7 +1,7 @@
-import { Contract, getAddress, keccak256, solidityPacked, toQuantity, type JsonRpcProvider } from "ethers";
+import { Contract, getAddress, toQuantity, type JsonRpcProvider } from "ethers";
 import { connectRpc, type RpcCredentials } from "../chain/rpc";
 import { artifacts } from "../poco/artifacts";
-import { buildReport, reportedAccounts, type AccountBalances, type ChainData, type DealView } from "./build";
+import { buildReport, reportedAccounts, taskIdOf, type AccountBalances, type ChainData, type DealView } from "./build";
 import { decodeLog, topicsOf, type ChainEvent } from "./events";
 import type { PartyAccount, ReportRange, UsageReport } from "./model";
 
@@ -231,11 +231,11 @@ async function collectDeals(hub: Contract, events: readonly ChainEvent[]): Promi
                 workClockTimeRef: categories.get(category)!,
             };
         });
-    // A deal's task ids are keccak256(dealid, index) (IexecPoco2Facet initialize): only tasks of older deals need viewTask.
+    // A deal's task ids are computed: only tasks of older deals need viewTask.
     await viewDeals([...dealIds]);
     for (const [dealid, deal] of Object.entries(deals)) {
         for (let index = deal.botFirst; index < deal.botFirst + deal.botSize; index++) {
-            const taskid = keccak256(solidityPacked(["bytes32", "uint256"], [dealid, index]));
+            const taskid = taskIdOf(dealid, index);
             if (taskIds.has(taskid)) taskDeals[taskid] = dealid;
         }
     }

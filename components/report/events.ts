@@ -69,9 +69,12 @@ export function topicsOf(source: Source): string[] {
 /** ethers decodes addresses checksummed and integers as bigints: all become strings. */
 const plain = (value: unknown): string => (typeof value === "bigint" ? value.toString() : String(value));
 
-/** EIP-55 checksums, each computed once: the logs name the same accounts thousands of times. */
+/**
+ * EIP-55 checksums, each computed once (a keccak per call): the logs name the same accounts thousands of times. Takes an
+ * address or a 32-byte word holding one.
+ */
 const checksums = new Map<string, string>();
-function checksummed(word: string): string {
+export function checksummed(word: string): string {
     const lower = `0x${word.slice(-40)}`.toLowerCase();
     let known = checksums.get(lower);
     if (known === undefined) {
